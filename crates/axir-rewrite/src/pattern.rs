@@ -1,0 +1,203 @@
+//! Rewrite patterns and the rewriter they edit IR through.
+//!
+//! A pattern matches one op and rewrites it through a [`PatternRewriter`],
+//! which records every op it creates, modifies or erases, so drivers can keep
+//! their worklists exact without scanning the IR again.
+
+use axir_ir::{Context, InsertPoint, OpId, OperationState, Value};
+
+/// A rewrite of one op.
+///
+/// Its doc comment states the identity it applies, e.g.
+/// `/// addi(x, 0) -> x`. It returns `false` when it changes nothing, so that
+/// drivers converge.
+pub trait RewritePattern: Send + Sync {
+    /// A short name for debugging and statistics.
+    fn name(&self) -> &'static str;
+    /// The op name this pattern applies to; `None` means any op.
+    fn root(&self) -> Option<&'static str>;
+    /// Higher benefit patterns are tried first.
+    fn benefit(&self) -> u16 {
+        1
+    }
+    /// Tries to rewrite `op`; returns whether the IR changed. A pattern that
+    /// returns `false` must not have changed anything.
+    fn match_and_rewrite(&self, op: OpId, rewriter: &mut PatternRewriter<'_>) -> bool;
+}
+
+/// An ordered collection of patterns.
+#[derive(Default)]
+pub struct RewritePatternSet {
+    patterns: Vec<Box<dyn RewritePattern>>,
+}
+
+impl RewritePatternSet {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a pattern.
+    pub fn add(&mut self, pattern: impl RewritePattern + 'static) {
+        self.patterns.push(Box::new(pattern));
+    }
+
+    /// Adds a boxed pattern.
+    pub fn add_boxed(&mut self, pattern: Box<dyn RewritePattern>) {
+        self.patterns.push(pattern);
+    }
+
+    /// The patterns, in insertion order.
+    pub fn patterns(&self) -> &[Box<dyn RewritePattern>] {
+        &self.patterns
+    }
+
+    /// Takes the patterns out.
+    pub fn into_patterns(self) -> Vec<Box<dyn RewritePattern>> {
+        self.patterns
+    }
+
+    /// Number of patterns.
+    pub fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Whether there are no patterns.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+}
+
+/// The per-op interface through which a dialect contributes canonicalization
+/// patterns: attach it with `OpInfo::interface(CanonicalizationPatterns { .. })`.
+/// The `canonicalize` pass collects these from every registered op.
+#[derive(Copy, Clone)]
+pub struct CanonicalizationPatterns {
+    /// Adds the op's canonicalization patterns to the set.
+    pub populate: fn(&mut RewritePatternSet),
+}
+
+/// What a rewriter did, for the driver's worklist.
+#[derive(Default, Debug)]
+pub struct RewriteLog {
+    /// Ops created (and inserted) by the rewrite.
+    pub created: Vec<OpId>,
+    /// Ops changed in place (operands, attributes).
+    pub modified: Vec<OpId>,
+    /// Ops erased.
+    pub erased: Vec<OpId>,
+    /// Ops whose operands were replaced because a value they used was
+    /// replaced; their definitions may now fold.
+    pub users_changed: Vec<OpId>,
+}
+
+/// Edits IR on behalf of a pattern and logs each edit for the driver.
+///
+/// It dereferences to [`Context`] for queries and type/attribute
+/// construction; structural edits must go through its own methods so the
+/// log stays complete.
+pub struct PatternRewriter<'c> {
+    ctx: &'c mut Context,
+    insert_point: Option<InsertPoint>,
+    log: RewriteLog,
+}
+
+impl<'c> PatternRewriter<'c> {
+    /// A rewriter over `ctx` with no insertion point.
+    pub fn new(ctx: &'c mut Context) -> Self {
+        Self { ctx, insert_point: None, log: RewriteLog::default() }
+    }
+
+    /// The underlying context, for edits the rewriter does not log
+    /// (attaching attributes to ops just created, for instance).
+    pub fn ctx(&mut self) -> &mut Context {
+        self.ctx
+    }
+
+    /// Sets where new ops go.
+    pub fn set_insert_point(&mut self, ip: InsertPoint) {
+        self.insert_point = Some(ip);
+    }
+
+    /// New ops go just before `op`.
+    pub fn set_insert_point_before(&mut self, op: OpId) {
+        self.insert_point = Some(InsertPoint::Before(op));
+    }
+
+    /// Creates and inserts an op at the insertion point.
+    pub fn create(&mut self, state: OperationState) -> OpId {
+        let op = self.ctx.create_op(state);
+        self.insert(op)
+    }
+
+    /// Inserts a detached op at the insertion point (after ops inserted so far).
+    pub fn insert(&mut self, op: OpId) -> OpId {
+        if let Some(ip) = self.insert_point {
+            self.ctx.insert_op(ip, op);
+            if let InsertPoint::After(_) | InsertPoint::BlockStart(_) = ip {
+                self.insert_point = Some(InsertPoint::After(op));
+            }
+        }
+        self.log.created.push(op);
+        op
+    }
+
+    /// Replaces every use of each result of `op` with the matching value and
+    /// erases `op`.
+    pub fn replace_op(&mut self, op: OpId, values: &[Value]) {
+        for &r in self.ctx.results(op).to_vec().iter() {
+            for u in self.ctx.uses(r) {
+                self.log.users_changed.push(u.op);
+            }
+        }
+        self.ctx.replace_op(op, values);
+        self.log.erased.push(op);
+    }
+
+    /// Creates an op before `op` and replaces `op` with its results.
+    pub fn replace_op_with_new(&mut self, op: OpId, state: OperationState) -> OpId {
+        self.set_insert_point_before(op);
+        let new = self.create(state);
+        let results = self.ctx.results(new).to_vec();
+        self.replace_op(op, &results);
+        new
+    }
+
+    /// Replaces all uses of `from` with `to`.
+    pub fn replace_all_uses(&mut self, from: Value, to: Value) {
+        for u in self.ctx.uses(from) {
+            self.log.users_changed.push(u.op);
+        }
+        self.ctx.replace_all_uses(from, to);
+    }
+
+    /// Erases an op whose results are unused.
+    pub fn erase_op(&mut self, op: OpId) {
+        self.ctx.erase_op(op);
+        self.log.erased.push(op);
+    }
+
+    /// Runs `f` to edit `op` in place (operands, attributes) and logs it.
+    pub fn modify_in_place(&mut self, op: OpId, f: impl FnOnce(&mut Context)) {
+        f(self.ctx);
+        self.log.modified.push(op);
+    }
+
+    /// Takes the log of edits made so far.
+    pub fn take_log(&mut self) -> RewriteLog {
+        std::mem::take(&mut self.log)
+    }
+}
+
+impl std::ops::Deref for PatternRewriter<'_> {
+    type Target = Context;
+    fn deref(&self) -> &Context {
+        self.ctx
+    }
+}
+
+impl std::ops::DerefMut for PatternRewriter<'_> {
+    fn deref_mut(&mut self) -> &mut Context {
+        self.ctx
+    }
+}
