@@ -192,6 +192,11 @@ impl<T: Clone + Eq + std::hash::Hash> Interner<T> {
         id
     }
 
+    /// Looks up without inserting.
+    pub fn lookup(&self, value: &T) -> Option<u32> {
+        self.map.get(value).copied()
+    }
+
     /// The value behind an id.
     pub fn get(&self, id: u32) -> &T {
         &self.items[id as usize]

@@ -59,6 +59,12 @@ impl Context {
         };
         // Invariant: `Unknown` is location 0 (see `unknown_loc`).
         ctx.locations.intern(LocationData::Unknown);
+        // Invariant: these are always interned, so `&Context` can name them.
+        ctx.i1_type();
+        ctx.integer_type(64);
+        ctx.index_type();
+        ctx.f32_type();
+        ctx.f64_type();
         ctx
     }
 

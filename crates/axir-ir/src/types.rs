@@ -164,6 +164,30 @@ impl Context {
         Type(self.types.intern(data))
     }
 
+    /// The type with this structure, if it was ever interned. `i1`, `i64`,
+    /// `index`, `f32` and `f64` always are, so verifiers holding `&Context`
+    /// can name them.
+    pub fn lookup_type(&self, data: &TypeData) -> Option<Type> {
+        self.types.lookup(data).map(Type)
+    }
+
+    /// `i1`, without `&mut` (it is interned when the context is created).
+    pub fn i1(&self) -> Type {
+        self.lookup_type(&TypeData::Integer { width: 1, signedness: Signedness::Signless })
+            .expect("i1 is interned at context creation")
+    }
+
+    /// `i64`, without `&mut` (it is interned when the context is created).
+    pub fn i64(&self) -> Type {
+        self.lookup_type(&TypeData::Integer { width: 64, signedness: Signedness::Signless })
+            .expect("i64 is interned at context creation")
+    }
+
+    /// `index`, without `&mut` (it is interned when the context is created).
+    pub fn index(&self) -> Type {
+        self.lookup_type(&TypeData::Index).expect("index is interned at context creation")
+    }
+
     /// The structure of a type.
     pub fn type_data(&self, ty: Type) -> &TypeData {
         self.types.get(ty.0)
