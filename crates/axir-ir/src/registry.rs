@@ -149,9 +149,13 @@ pub enum FoldResult {
 
 /// A folder: given the op and the constant value of each operand (`None` when
 /// not constant), returns one [`FoldResult`] per result, or `None` for no
-/// change. Folders never create ops; constants are materialized by the
-/// dialect's [`MaterializeConstantFn`].
-pub type FoldFn = fn(&Context, OpId, &[Option<Attribute>]) -> Option<Vec<FoldResult>>;
+/// change.
+///
+/// The context is mutable only so that a folder can intern the attributes
+/// and types of its results. Invariant: a folder never edits IR (no op is
+/// created, erased or changed); constants are materialized by the dialect's
+/// [`MaterializeConstantFn`] under the driver's control.
+pub type FoldFn = fn(&mut Context, OpId, &[Option<Attribute>]) -> Option<Vec<FoldResult>>;
 
 /// Creates a detached constant op of the dialect producing `value` of type `ty`.
 pub type MaterializeConstantFn = fn(&mut Context, Attribute, Type, Location) -> Option<OpId>;
