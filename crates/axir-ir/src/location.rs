@@ -1,7 +1,7 @@
 //! Source locations, interned in the [`Context`], with MLIR's `loc(...)` forms.
 
 use crate::attributes::write_escaped_string;
-use crate::context::Context;
+use crate::context::{Context, Ident};
 use std::fmt;
 
 /// An interned location. Every operation and block argument has one.
@@ -15,8 +15,9 @@ pub enum LocationData {
     Unknown,
     /// `loc("file.axir":3:5)`; line and column are 1-based.
     FileLineCol {
-        /// File name as given to the parser.
-        file: String,
+        /// File name as given to the parser (interned: locations are made
+        /// for every parsed op, so they must not allocate).
+        file: Ident,
         /// 1-based line.
         line: u32,
         /// 1-based column.
@@ -59,14 +60,15 @@ impl Context {
 
     /// `loc("file":line:col)`.
     pub fn file_loc(&mut self, file: &str, line: u32, col: u32) -> Location {
-        self.intern_location(LocationData::FileLineCol { file: file.to_string(), line, col })
+        let file = self.ident(file);
+        self.intern_location(LocationData::FileLineCol { file, line, col })
     }
 
     /// The first file/line/column found inside `loc`, for rendering diagnostics.
     pub fn file_line_col(&self, loc: Location) -> Option<(&str, u32, u32)> {
         match self.location_data(loc) {
             LocationData::Unknown => None,
-            LocationData::FileLineCol { file, line, col } => Some((file, *line, *col)),
+            LocationData::FileLineCol { file, line, col } => Some((self.ident_str(*file), *line, *col)),
             LocationData::Name { child, .. } => child.and_then(|c| self.file_line_col(c)),
             LocationData::CallSite { callee, .. } => self.file_line_col(*callee),
             LocationData::Fused(locs) => locs.iter().find_map(|l| self.file_line_col(*l)),
@@ -95,7 +97,7 @@ impl fmt::Display for DisplayLocation<'_> {
         match self.ctx.location_data(self.loc) {
             LocationData::Unknown => f.write_str("unknown")?,
             LocationData::FileLineCol { file, line, col } => {
-                write_escaped_string(f, file)?;
+                write_escaped_string(f, self.ctx.ident_str(*file))?;
                 write!(f, ":{line}:{col}")?;
             }
             LocationData::Name { name, child } => {
