@@ -84,7 +84,9 @@ pub enum AttributeData {
         /// The elements.
         data: DenseData,
     },
-    /// A dialect attribute kept as text, e.g. `#arith.fastmath<none>`.
+    /// A dialect attribute kept as text, e.g. `#arith.fastmath<none>`; same
+    /// conventions as [`TypeData::Opaque`](crate::TypeData::Opaque) (an empty
+    /// dialect means verbatim text such as `affine_map<...>`).
     Opaque {
         /// Dialect namespace.
         dialect: String,
@@ -504,7 +506,7 @@ impl fmt::Display for DisplayAttr<'_> {
                 }
                 f.write_str(">")
             }
-            AttributeData::Opaque { dialect, body } => write!(f, "#{dialect}.{body}"),
+            AttributeData::Opaque { dialect, body } => crate::types::write_opaque(f, '#', dialect, body),
         }
     }
 }

@@ -127,7 +127,8 @@ pub enum TypeData {
     /// `tuple<a, b>`.
     Tuple(Vec<Type>),
     /// A type of a dialect that is not builtin, kept as text: `!llvm.ptr`
-    /// is `Opaque { dialect: "llvm", body: "ptr" }`.
+    /// is `Opaque { dialect: "llvm", body: "ptr" }`; `!foo<"x">` has the body
+    /// `<"x">`; an empty dialect means the body is the whole text.
     Opaque {
         /// Dialect namespace.
         dialect: String,
@@ -291,6 +292,19 @@ impl Context {
     }
 }
 
+/// Writes an opaque dialect type or attribute. Conventions shared with the
+/// parser: an empty `dialect` means `body` is the whole text (`affine_map<...>`);
+/// a `body` starting with `<` is the dotless form (`!foo<"x">`).
+pub(crate) fn write_opaque(f: &mut fmt::Formatter<'_>, sigil: char, dialect: &str, body: &str) -> fmt::Result {
+    if dialect.is_empty() {
+        f.write_str(body)
+    } else if body.starts_with('<') {
+        write!(f, "{sigil}{dialect}{body}")
+    } else {
+        write!(f, "{sigil}{dialect}.{body}")
+    }
+}
+
 /// Displays a [`Type`] in MLIR syntax; see [`Context::display_type`].
 pub struct DisplayType<'a> {
     ctx: &'a Context,
@@ -407,7 +421,7 @@ impl fmt::Display for DisplayType<'_> {
                 }
                 f.write_str(">")
             }
-            TypeData::Opaque { dialect, body } => write!(f, "!{dialect}.{body}"),
+            TypeData::Opaque { dialect, body } => write_opaque(f, '!', dialect, body),
         }
     }
 }
