@@ -47,6 +47,9 @@ pub struct OperationData {
     /// Where it came from.
     pub location: Location,
     pub(crate) operands: SmallVec<[Value; 3]>,
+    // Invariant: `use_pos[i]` is the index of operand `i`'s entry in its
+    // value's use list, so removing a use is O(1) however many uses a value has.
+    pub(crate) use_pos: SmallVec<[u32; 3]>,
     pub(crate) results: SmallVec<[Value; 1]>,
     // Invariant: sorted by the attribute name's text, names unique.
     pub(crate) attributes: SmallVec<[NamedAttr; 2]>,
@@ -191,7 +194,8 @@ impl Context {
         let op = self.ops.alloc(OperationData {
             name: state.name,
             location: state.location,
-            operands: SmallVec::from_vec(state.operands),
+            operands: SmallVec::new(),
+            use_pos: SmallVec::new(),
             results: SmallVec::new(),
             attributes,
             regions: SmallVec::from_vec(state.regions),
@@ -210,10 +214,7 @@ impl Context {
             }));
         }
         self.ops[op].results = results;
-        let operands = self.ops[op].operands.clone();
-        for (i, v) in operands.iter().enumerate() {
-            self.values[*v].uses.push(Use { op, operand: i as u32 });
-        }
+        self.link_operands(op, &state.operands);
         let regions = self.ops[op].regions.clone();
         for r in regions {
             debug_assert!(self.regions[r].parent.is_none(), "region already attached");
@@ -256,6 +257,30 @@ impl Context {
         });
         self.blocks[block].arguments.push(v);
         v
+    }
+
+    /// Removes `block` from its region, keeping it (and its ops) alive, so it
+    /// can be appended to another region.
+    pub fn detach_block(&mut self, block: BlockId) {
+        if let Some(region) = self.blocks[block].parent.take() {
+            self.regions[region].blocks.retain(|&b| b != block);
+        }
+    }
+
+    /// Erases argument `index` of `block`, which must have no uses; later
+    /// arguments shift down by one.
+    pub fn erase_block_argument(&mut self, block: BlockId, index: usize) {
+        let v = self.blocks[block].arguments.remove(index);
+        debug_assert!(self.values[v].uses.is_empty(), "erasing a block argument that is still used");
+        self.values.free(v);
+        for (i, &arg) in self.blocks[block].arguments.iter().enumerate().skip(index) {
+            self.values[arg].def = ValueDef::BlockArgument { block, index: i as u32 };
+        }
+    }
+
+    /// Changes the location of `op` (e.g. to a call-site location when inlining).
+    pub fn set_op_location(&mut self, op: OpId, location: Location) {
+        self.ops[op].location = location;
     }
 
     /// Appends `block` to `region`.
@@ -346,10 +371,11 @@ impl Context {
     }
 
     fn erase_detached(&mut self, op: OpId) {
-        let Some(data) = self.ops.free(op) else { return };
-        for (i, v) in data.operands.iter().enumerate() {
-            self.remove_use(*v, Use { op, operand: i as u32 });
+        if !self.ops.contains(op) {
+            return;
         }
+        self.unlink_operands(op);
+        let Some(data) = self.ops.free(op) else { return };
         for r in data.regions {
             self.erase_region(r);
         }
@@ -399,17 +425,47 @@ impl Context {
     /// erased in any order.
     pub fn drop_all_uses_in(&mut self, op: OpId) {
         for nested in self.walk(op) {
-            let operands = std::mem::take(&mut self.ops[nested].operands);
-            for (i, v) in operands.iter().enumerate() {
-                self.remove_use(*v, Use { op: nested, operand: i as u32 });
-            }
+            self.unlink_operands(nested);
         }
     }
 
-    fn remove_use(&mut self, v: Value, u: Use) {
-        if let Some(vd) = self.values.get_mut(v) {
-            if let Some(pos) = vd.uses.iter().position(|x| *x == u) {
-                vd.uses.swap_remove(pos);
+    /// Sets the operand list of `op` (which has none) and records each use.
+    fn link_operands(&mut self, op: OpId, operands: &[Value]) {
+        let mut positions = SmallVec::with_capacity(operands.len());
+        for (i, &v) in operands.iter().enumerate() {
+            let uses = &mut self.values[v].uses;
+            positions.push(uses.len() as u32);
+            uses.push(Use { op, operand: i as u32 });
+        }
+        let d = &mut self.ops[op];
+        d.operands = SmallVec::from_slice(operands);
+        d.use_pos = positions;
+    }
+
+    /// Removes every operand of `op` and its entries in the use lists.
+    fn unlink_operands(&mut self, op: OpId) {
+        // Positions are read one at a time: removing one use may move
+        // another use of this same op within a shared use list.
+        for i in 0..self.ops[op].operands.len() {
+            let (v, pos) = (self.ops[op].operands[i], self.ops[op].use_pos[i]);
+            self.remove_use_at(v, pos as usize);
+        }
+        let d = &mut self.ops[op];
+        d.operands.clear();
+        d.use_pos.clear();
+    }
+
+    /// Removes entry `pos` of `v`'s use list in O(1) and fixes the position
+    /// recorded for the use moved into its place.
+    fn remove_use_at(&mut self, v: Value, pos: usize) {
+        let Some(vd) = self.values.get_mut(v) else { return };
+        if pos >= vd.uses.len() {
+            return;
+        }
+        vd.uses.swap_remove(pos);
+        if let Some(&moved) = vd.uses.get(pos) {
+            if let Some(d) = self.ops.get_mut(moved.op) {
+                d.use_pos[moved.operand as usize] = pos as u32;
             }
         }
     }
@@ -419,22 +475,20 @@ impl Context {
     /// Replaces operand `index` of `op` with `value`.
     pub fn set_operand(&mut self, op: OpId, index: usize, value: Value) {
         let old = self.ops[op].operands[index];
-        let u = Use { op, operand: index as u32 };
-        self.remove_use(old, u);
-        self.ops[op].operands[index] = value;
-        self.values[value].uses.push(u);
+        let pos = self.ops[op].use_pos[index] as usize;
+        self.remove_use_at(old, pos);
+        let uses = &mut self.values[value].uses;
+        let new_pos = uses.len() as u32;
+        uses.push(Use { op, operand: index as u32 });
+        let d = &mut self.ops[op];
+        d.operands[index] = value;
+        d.use_pos[index] = new_pos;
     }
 
     /// Replaces the whole operand list of `op`.
     pub fn set_operands(&mut self, op: OpId, operands: &[Value]) {
-        let old = std::mem::take(&mut self.ops[op].operands);
-        for (i, v) in old.iter().enumerate() {
-            self.remove_use(*v, Use { op, operand: i as u32 });
-        }
-        for (i, v) in operands.iter().enumerate() {
-            self.values[*v].uses.push(Use { op, operand: i as u32 });
-        }
-        self.ops[op].operands = SmallVec::from_slice(operands);
+        self.unlink_operands(op);
+        self.link_operands(op, operands);
     }
 
     /// Makes every user of `from` use `to` instead.
@@ -443,8 +497,11 @@ impl Context {
             return;
         }
         let uses = std::mem::take(&mut self.values[from].uses);
-        for u in &uses {
-            self.ops[u.op].operands[u.operand as usize] = to;
+        let base = self.values[to].uses.len();
+        for (k, u) in uses.iter().enumerate() {
+            let d = &mut self.ops[u.op];
+            d.operands[u.operand as usize] = to;
+            d.use_pos[u.operand as usize] = (base + k) as u32;
         }
         self.values[to].uses.extend(uses);
     }

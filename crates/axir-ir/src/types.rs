@@ -295,7 +295,12 @@ impl Context {
 /// Writes an opaque dialect type or attribute. Conventions shared with the
 /// parser: an empty `dialect` means `body` is the whole text (`affine_map<...>`);
 /// a `body` starting with `<` is the dotless form (`!foo<"x">`).
-pub(crate) fn write_opaque(f: &mut fmt::Formatter<'_>, sigil: char, dialect: &str, body: &str) -> fmt::Result {
+pub(crate) fn write_opaque(
+    f: &mut fmt::Formatter<'_>,
+    sigil: char,
+    dialect: &str,
+    body: &str,
+) -> fmt::Result {
     if dialect.is_empty() {
         f.write_str(body)
     } else if body.starts_with('<') {

@@ -298,3 +298,49 @@ fn types_and_attributes_print_like_mlir() {
     let sym = ctx.symbol_ref_attr("my func");
     assert_eq!(ctx.display_attr(sym).to_string(), "@\"my func\"");
 }
+
+#[test]
+fn use_lists_stay_exact_under_many_edits() {
+    let mut f = module_with_func();
+    let (_func, entry) = add_func(&mut f, "f");
+    let ctx = &mut f.ctx;
+    let loc = ctx.unknown_loc();
+    let f32t = ctx.f32_type();
+    let args = ctx.block_arguments(entry).to_vec();
+    let mut b = OpBuilder::at(ctx, InsertPoint::BlockEnd(entry));
+    // 20k users of args[0], some using it twice, so swap-removal moves uses
+    // of the same op around.
+    let users: Vec<OpId> = (0..20_000)
+        .map(|i| {
+            let rhs = if i % 3 == 0 { args[0] } else { args[1] };
+            b.create_named("t.add", loc, &[args[0], rhs], &[f32t], &[])
+        })
+        .collect();
+    let expected_uses = |ctx: &Context, alive: &[OpId]| -> usize {
+        alive.iter().map(|op| ctx.operands(*op).iter().filter(|v| **v == args[0]).count()).sum()
+    };
+    let mut alive = users.clone();
+    // Erase every other op, retarget some, and check the lists after each phase.
+    for (k, op) in users.iter().enumerate() {
+        if k % 2 == 0 {
+            ctx.erase_op(*op);
+        } else if k % 5 == 0 {
+            ctx.set_operand(*op, 0, args[1]);
+        }
+    }
+    alive.retain(|op| ctx.is_op_alive(*op));
+    assert_eq!(ctx.uses(args[0]).len(), expected_uses(ctx, &alive));
+    for u in ctx.uses(args[0]).to_vec() {
+        assert_eq!(ctx.operand(u.op, u.operand as usize), args[0]);
+    }
+    ctx.replace_all_uses(args[0], args[1]);
+    assert!(ctx.is_unused(args[0]));
+    for u in ctx.uses(args[1]).to_vec() {
+        assert_eq!(ctx.operand(u.op, u.operand as usize), args[1]);
+    }
+    // After all this, erasing the rest must keep the remaining lists exact.
+    for op in &alive {
+        ctx.erase_op(*op);
+    }
+    assert!(ctx.is_unused(args[1]));
+}
