@@ -5,6 +5,7 @@
 //! their worklists exact without scanning the IR again.
 
 use axir_ir::{Context, InsertPoint, OpId, OperationState, Value};
+use rustc_hash::FxHashMap;
 
 /// A rewrite of one op.
 ///
@@ -57,6 +58,12 @@ impl RewritePatternSet {
         self.patterns
     }
 
+    /// Keeps only the patterns for which `keep` returns true (used by the
+    /// `disable-patterns`/`enable-patterns` options of `canonicalize`).
+    pub fn retain(&mut self, mut keep: impl FnMut(&dyn RewritePattern) -> bool) {
+        self.patterns.retain(|p| keep(p.as_ref()));
+    }
+
     /// Number of patterns.
     pub fn len(&self) -> usize {
         self.patterns.len()
@@ -77,6 +84,69 @@ pub struct CanonicalizationPatterns {
     pub populate: fn(&mut RewritePatternSet),
 }
 
+/// A pattern set indexed for matching: by root op name, highest benefit
+/// first, with ties kept in insertion order so that matching is deterministic.
+pub struct FrozenPatternSet {
+    patterns: Vec<Box<dyn RewritePattern>>,
+    by_root: FxHashMap<&'static str, Vec<u32>>,
+    any_root: Vec<u32>,
+}
+
+impl FrozenPatternSet {
+    /// Indexes `set`.
+    pub fn new(set: RewritePatternSet) -> Self {
+        let patterns = set.into_patterns();
+        let mut by_root: FxHashMap<&'static str, Vec<u32>> = FxHashMap::default();
+        let mut any_root = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            match p.root() {
+                Some(name) => by_root.entry(name).or_default().push(i as u32),
+                None => any_root.push(i as u32),
+            }
+        }
+        let by_benefit =
+            |list: &mut Vec<u32>| list.sort_by_key(|&i| std::cmp::Reverse(patterns[i as usize].benefit()));
+        for list in by_root.values_mut() {
+            by_benefit(list);
+        }
+        by_benefit(&mut any_root);
+        Self { patterns, by_root, any_root }
+    }
+
+    /// Indices of the patterns to try on an op named `name`, in the order to
+    /// try them: those rooted at `name` merged with the any-op patterns, by
+    /// decreasing benefit (stable sort, so sorted by insertion on ties).
+    pub fn indices_for(&self, name: &str) -> Vec<u32> {
+        let mut out: Vec<u32> = self.by_root.get(name).map(|v| v.to_vec()).unwrap_or_default();
+        if !self.any_root.is_empty() {
+            out.extend_from_slice(&self.any_root);
+            out.sort_by_key(|&i| (std::cmp::Reverse(self.patterns[i as usize].benefit()), i));
+        }
+        out
+    }
+
+    /// The pattern at `index` (as returned by [`FrozenPatternSet::indices_for`]).
+    pub fn pattern(&self, index: u32) -> &dyn RewritePattern {
+        self.patterns[index as usize].as_ref()
+    }
+
+    /// Number of patterns.
+    pub fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// Whether there are no patterns.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+}
+
+impl From<RewritePatternSet> for FrozenPatternSet {
+    fn from(set: RewritePatternSet) -> Self {
+        Self::new(set)
+    }
+}
+
 /// What a rewriter did, for the driver's worklist.
 #[derive(Default, Debug)]
 pub struct RewriteLog {
@@ -89,6 +159,9 @@ pub struct RewriteLog {
     /// Ops whose operands were replaced because a value they used was
     /// replaced; their definitions may now fold.
     pub users_changed: Vec<OpId>,
+    /// Ops that defined an operand of an erased op: with one use fewer they
+    /// may have become dead.
+    pub operand_defs: Vec<OpId>,
 }
 
 /// Edits IR on behalf of a pattern and logs each edit for the driver.
@@ -150,6 +223,7 @@ impl<'c> PatternRewriter<'c> {
                 self.log.users_changed.push(u.op);
             }
         }
+        self.log_operand_defs(op);
         self.ctx.replace_op(op, values);
         self.log.erased.push(op);
     }
@@ -173,6 +247,7 @@ impl<'c> PatternRewriter<'c> {
 
     /// Erases an op whose results are unused.
     pub fn erase_op(&mut self, op: OpId) {
+        self.log_operand_defs(op);
         self.ctx.erase_op(op);
         self.log.erased.push(op);
     }
@@ -181,6 +256,16 @@ impl<'c> PatternRewriter<'c> {
     pub fn modify_in_place(&mut self, op: OpId, f: impl FnOnce(&mut Context)) {
         f(self.ctx);
         self.log.modified.push(op);
+    }
+
+    fn log_operand_defs(&mut self, op: OpId) {
+        let defs = self.ctx.operands(op).iter().filter_map(|&v| self.ctx.defining_op(v));
+        self.log.operand_defs.extend(defs);
+    }
+
+    /// The current insertion point.
+    pub fn insert_point(&self) -> Option<InsertPoint> {
+        self.insert_point
     }
 
     /// Takes the log of edits made so far.
