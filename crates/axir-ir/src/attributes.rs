@@ -271,23 +271,53 @@ pub fn wrap_int(value: i128, width: u32, signedness: Signedness) -> i128 {
     }
 }
 
-/// Rounds an `f64` to the nearest value of `kind` (round to nearest even).
+/// Rounds an `f64` to the nearest value of `kind` (round to nearest even,
+/// once: converting through `f32` first would round twice).
 pub fn round_to_float_kind(value: f64, kind: FloatKind) -> f64 {
     match kind {
         FloatKind::F64 => value,
         FloatKind::F32 => value as f32 as f64,
-        FloatKind::F16 => half::f16::from_f64(value).to_f64(),
-        FloatKind::BF16 => half::bf16::from_f64(value).to_f64(),
+        // 10 explicit mantissa bits, normal exponents -14..=15.
+        FloatKind::F16 => round_to_binary_format(value, 10, -14, 15),
+        // 7 explicit mantissa bits, normal exponents -126..=127.
+        FloatKind::BF16 => round_to_binary_format(value, 7, -126, 127),
+    }
+}
+
+/// Rounds `x` to nearest even in a binary format with `mantissa_bits`
+/// explicit bits and normal exponents `min_exp..=max_exp` (with
+/// subnormals), overflowing to infinity.
+fn round_to_binary_format(x: f64, mantissa_bits: i32, min_exp: i32, max_exp: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let biased = ((x.to_bits() >> 52) & 0x7FF) as i32;
+    // f64 subnormals are far below any narrower format's range: they round to
+    // zero, which the general path computes too when `exp` is clamped.
+    let exp = if biased == 0 { -1023 } else { biased - 1023 };
+    let quantum = exp.max(min_exp) - mantissa_bits;
+    // Scaling by a power of two is exact here: the scaled value is within
+    // f64's normal range for every format narrower than f64.
+    let scale = 2f64.powi(quantum);
+    let rounded = (x / scale).round_ties_even() * scale;
+    let max_finite = (2.0 - 2f64.powi(-mantissa_bits)) * 2f64.powi(max_exp);
+    if rounded.abs() > max_finite {
+        f64::INFINITY.copysign(x)
+    } else {
+        rounded
     }
 }
 
 /// The bit pattern of `value` in `kind`'s own format.
 pub fn float_bits_in_kind(value: f64, kind: FloatKind) -> u64 {
+    // After rounding, the value is exact in the narrow format, so `half`'s
+    // conversion (which may round twice on inexact input) is exact.
+    let v = round_to_float_kind(value, kind);
     match kind {
-        FloatKind::F64 => value.to_bits(),
-        FloatKind::F32 => (value as f32).to_bits() as u64,
-        FloatKind::F16 => half::f16::from_f64(value).to_bits() as u64,
-        FloatKind::BF16 => half::bf16::from_f64(value).to_bits() as u64,
+        FloatKind::F64 => v.to_bits(),
+        FloatKind::F32 => (v as f32).to_bits() as u64,
+        FloatKind::F16 => half::f16::from_f64(v).to_bits() as u64,
+        FloatKind::BF16 => half::bf16::from_f64(v).to_bits() as u64,
     }
 }
 

@@ -344,3 +344,31 @@ fn use_lists_stay_exact_under_many_edits() {
     }
     assert!(ctx.is_unused(args[1]));
 }
+
+#[test]
+fn narrow_floats_round_once() {
+    // 1 + 2^-11 + 2^-40 is just above the midpoint between the f16 values 1
+    // and 1 + 2^-10: correct rounding goes up. Dropping the low bits first
+    // (as a conversion through f32 truncation would) lands on the midpoint
+    // and rounds to even, i.e. down.
+    let x = 1.0 + 2f64.powi(-11) + 2f64.powi(-40);
+    assert_eq!(round_to_float_kind(x, FloatKind::F16), 1.0 + 2f64.powi(-10));
+    // Exactly on the midpoint: ties to even (1.0 has an even mantissa).
+    assert_eq!(round_to_float_kind(1.0 + 2f64.powi(-11), FloatKind::F16), 1.0);
+    // Overflow and the largest finite values.
+    assert_eq!(round_to_float_kind(65504.0, FloatKind::F16), 65504.0);
+    assert_eq!(round_to_float_kind(65520.0, FloatKind::F16), f64::INFINITY);
+    assert_eq!(round_to_float_kind(-65519.99, FloatKind::F16), -65504.0);
+    // Subnormals: the smallest f16 subnormal is 2^-24; half of it ties to 0.
+    assert_eq!(round_to_float_kind(2f64.powi(-24), FloatKind::F16), 2f64.powi(-24));
+    assert_eq!(round_to_float_kind(2f64.powi(-25), FloatKind::F16), 0.0);
+    assert_eq!(round_to_float_kind(1.5 * 2f64.powi(-25), FloatKind::F16), 2f64.powi(-24));
+    // bf16 keeps 8 significant bits.
+    assert_eq!(
+        round_to_float_kind(1.0 + 2f64.powi(-8) + 2f64.powi(-30), FloatKind::BF16),
+        1.0 + 2f64.powi(-7)
+    );
+    assert_eq!(float_bits_in_kind(1.0, FloatKind::BF16), 0x3F80);
+    assert_eq!(float_bits_in_kind(-2.0, FloatKind::F16), 0xC000);
+    assert!(round_to_float_kind(f64::NAN, FloatKind::F16).is_nan());
+}
