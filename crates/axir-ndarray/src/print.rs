@@ -87,6 +87,10 @@ struct Printer<'a> {
 impl Printer<'_> {
     fn element(&self, index: &[usize]) -> String {
         let flat: usize = index.iter().zip(&self.strides).map(|(i, s)| i * s).sum();
+        // i64 beyond 2^53 is not exact in f64: print it from the integer itself.
+        if let (Formatter::Int { width }, Some(v)) = (&self.fmt, self.x.as_slice::<i64>()) {
+            return format!("{:>width$}", v[flat], width = *width);
+        }
         self.fmt.format(self.x.data().get_f64(flat))
     }
 

@@ -49,7 +49,10 @@ impl RewritePattern for ComposeTransposes {
     }
 }
 
-/// `reshape(reshape(x)) -> reshape(x)`; likewise `broadcast(broadcast(x)) -> broadcast(x)`.
+/// `reshape(reshape(x)) -> reshape(x)`; likewise `broadcast(broadcast(x)) -> broadcast(x)`
+/// when the outer broadcast's result shape is static (a `?` in it is resolved
+/// at run time from the operand's dims, which the inner broadcast may have
+/// grown: dropping it would change the result).
 pub struct CollapseChain {
     op_name: &'static str,
 }
@@ -65,6 +68,11 @@ impl RewritePattern for CollapseChain {
         let Some(inner) = producer_named(rw, op, self.op_name) else { return false };
         let x = rw.operand(inner, 0);
         let result_ty = rw.value_type(rw.result(op, 0));
+        let static_result =
+            crate::shape::TensorShape::of(rw, result_ty).is_some_and(|t| t.static_num_elements().is_some());
+        if self.op_name == "array.broadcast" && !static_result {
+            return false;
+        }
         let attrs: Vec<NamedAttr> = rw.attrs(op).to_vec();
         let name = rw.op(op).name;
         let loc = rw.op_location(op);

@@ -94,7 +94,7 @@ fn eval_structural(ctx: &Context, op: OpId, args: &[NdArray], out_shape: &[usize
         "array.reduce" => {
             let kind = ReduceKind::from_name(ctx.attr(op, "kind").and_then(|a| ctx.attr_as_str(a))?).ok()?;
             let dims: Vec<usize> = i64_array_attr(ctx, op, "dims")?.iter().map(|&d| d as usize).collect();
-            nd::reduce(kind, &args[0], &dims, ctx.attr(op, "keepdims").is_some()).ok()
+            nd::reduce(kind, &args[0], &dims, crate::ops::keepdims(ctx, op)).ok()
         }
         "array.matmul" => nd::matmul(&args[0], &args[1]).ok(),
         _ => None,

@@ -395,6 +395,29 @@ pub fn verify_reshape(ctx: &Context, op: OpId) -> DiagResult {
     if r.element != x.element {
         return Err(ctx.op_error(op, "operand and result element types differ"));
     }
+    let dynamic = r.dims.iter().filter(|d| d.is_none()).count();
+    if dynamic > 1 {
+        return Err(ctx.op_error(
+            op,
+            format!(
+                "result type {} has {dynamic} dynamic dims; at most one can be inferred",
+                result_ty(ctx, op)
+            ),
+        ));
+    }
+    if let (Some(a), 1) = (x.static_num_elements(), dynamic) {
+        let known: u64 = r.dims.iter().flatten().product();
+        if known == 0 || a % known != 0 {
+            return Err(ctx.op_error(
+                op,
+                format!(
+                    "cannot reshape {} ({a} elements) to {}: the static dims do not divide the element count",
+                    operand_ty(ctx, op, 0),
+                    result_ty(ctx, op)
+                ),
+            ));
+        }
+    }
     if let (Some(a), Some(b)) = (x.static_num_elements(), r.static_num_elements()) {
         if a != b {
             return Err(ctx.op_error(
@@ -594,7 +617,7 @@ pub fn verify_reduce(ctx: &Context, op: OpId) -> DiagResult {
         }
         _ => x.element,
     };
-    let keepdims = ctx.attr(op, "keepdims").is_some();
+    let keepdims = keepdims(ctx, op);
     let out: Vec<Dim> = x
         .dims
         .iter()
@@ -606,6 +629,12 @@ pub fn verify_reduce(ctx: &Context, op: OpId) -> DiagResult {
         })
         .collect();
     check_result(ctx, op, &out, element)
+}
+
+/// Whether `array.reduce` keeps reduced dims: a `keepdims` attribute that is
+/// unit or `true` (a generic-form `keepdims = false` means no).
+pub fn keepdims(ctx: &Context, op: OpId) -> bool {
+    ctx.attr(op, "keepdims").is_some_and(|a| ctx.attr_as_int(a) != Some(0))
 }
 
 /// `array.matmul`: `numpy.matmul` shape rules.

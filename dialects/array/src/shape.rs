@@ -125,9 +125,11 @@ pub fn shape_str(dims: &[Dim]) -> String {
 
 /// Result dim of a numpy basic slice `start:stop:step` over a dim of size `n`.
 pub fn slice_len(n: u64, start: Option<i64>, stop: Option<i64>, step: i64) -> u64 {
-    let n = n as i64;
+    // i128 throughout: bounds and steps may be anywhere in i64's range
+    // (`[::-9223372036854775808]` is valid Python), and their sums overflow i64.
+    let (n, start, stop, step) = (n as i128, start.map(i128::from), stop.map(i128::from), i128::from(step));
     let (lo, hi) = if step > 0 { (0, n) } else { (-1, n - 1) };
-    let clamp = |v: i64| {
+    let clamp = |v: i128| {
         let v = if v < 0 { v + n } else { v };
         v.clamp(lo, hi)
     };
@@ -166,5 +168,10 @@ mod tests {
         assert_eq!(slice_len(10, Some(8), Some(2), -2), 3);
         assert_eq!(slice_len(10, Some(-100), Some(100), 1), 10);
         assert_eq!(slice_len(0, None, None, -1), 0);
+        // Extreme bounds and steps: len(range(10)[::2**63-1]) == 1, etc.
+        assert_eq!(slice_len(10, None, None, i64::MAX), 1);
+        assert_eq!(slice_len(10, None, None, i64::MIN), 1);
+        assert_eq!(slice_len(10, Some(i64::MIN), Some(i64::MAX), 1), 10);
+        assert_eq!(slice_len(10, Some(i64::MAX), Some(i64::MIN), -1), 10);
     }
 }

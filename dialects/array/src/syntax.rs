@@ -316,7 +316,7 @@ pub fn print_reduce(p: &mut OpAsmPrinter<'_>, op: OpId) {
     let ctx = p.ctx();
     let kind = ctx.attr(op, "kind").and_then(|a| ctx.attr_as_str(a)).unwrap_or("?").to_string();
     let dims = i64_array(p, op, "dims");
-    let keepdims = p.ctx().attr(op, "keepdims").is_some();
+    let keepdims = crate::ops::keepdims(p.ctx(), op);
     p.write_str(" ");
     p.write_str(&kind);
     print_operand_list(p, op);
@@ -325,6 +325,7 @@ pub fn print_reduce(p: &mut OpAsmPrinter<'_>, op: OpId) {
     if keepdims {
         p.write_str(" keepdims");
     }
+    // `keepdims = false` is the default: printing the keyword form drops it.
     p.print_optional_attr_dict(op, &["kind", "dims", "keepdims"]);
     print_signature(p, op);
 }

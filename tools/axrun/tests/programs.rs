@@ -106,8 +106,8 @@ fn axrun(c: &Case) -> Command {
     cmd
 }
 
-/// Runs one case; `Ok(true)` when its stdout check hit the known i64 repr bug.
-fn run_case(c: &Case, tmp: &Path) -> Result<bool, String> {
+/// Runs one case: every result against numpy's, and stdout against numpy's repr.
+fn run_case(c: &Case, tmp: &Path) -> Result<(), String> {
     let dir = root();
     let stem = c.name.replace(['/', '.'], "_");
     let out_paths: Vec<PathBuf> = (0..c.outs.len()).map(|k| tmp.join(format!("{stem}.{k}.npy"))).collect();
@@ -124,7 +124,6 @@ fn run_case(c: &Case, tmp: &Path) -> Result<bool, String> {
         ));
     }
     let mut expected = Vec::with_capacity(c.outs.len());
-    let mut xfail = false;
     for (k, (got_path, want_file)) in out_paths.iter().zip(&c.outs).enumerate() {
         let got = load_npy(got_path).map_err(|e| format!("result #{k}: cannot load axrun's output: {e}"))?;
         let want = load_npy(dir.join(want_file))
@@ -148,34 +147,11 @@ fn run_case(c: &Case, tmp: &Path) -> Result<bool, String> {
             ));
         }
         let got = String::from_utf8_lossy(&output.stdout);
-        let known_bug = expected.iter().any(has_i64_beyond_f64);
-        xfail = known_bug;
-        match (got == want, known_bug) {
-            (true, false) | (false, true) => {}
-            (false, false) => {
-                return Err(format!("stdout differs from numpy's repr\n--- got\n{got}--- want\n{want}"));
-            }
-            (true, true) => {
-                return Err(
-                    "prints like numpy although it holds an i64 that f64 cannot represent: the repr bug \
-                            seems fixed; remove `has_i64_beyond_f64` from this test"
-                        .to_string(),
-                );
-            }
+        if got != want {
+            return Err(format!("stdout differs from numpy's repr\n--- got\n{got}--- want\n{want}"));
         }
     }
-    Ok(xfail)
-}
-
-/// Known bug (expected failure): `axir-ndarray`'s repr formats i64 elements
-/// through f64, so values that f64 cannot represent print rounded (`-9223372036854775807`
-/// prints as `-9223372036854775808`). Reproducer:
-/// `axrun test/axrun/Inputs/repr-i64.axir`. Cases whose output holds such a
-/// value must still print differently; when they stop, the bug is fixed and
-/// this exception must go.
-fn has_i64_beyond_f64(a: &NdArray) -> bool {
-    // An element is printed wrong when it does not survive the round trip through f64.
-    a.as_slice::<i64>().is_some_and(|v| v.iter().any(|&x| (x as f64) as i64 != x))
+    Ok(())
 }
 
 fn load_cases() -> Vec<Case> {
@@ -230,7 +206,6 @@ fn numpy_programs() {
 
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
-    let xfails = AtomicUsize::new(0);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -238,10 +213,7 @@ fn numpy_programs() {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(c) = cases.get(i) else { break };
                 match run_case(c, &tmp) {
-                    Ok(true) => {
-                        xfails.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(false) => {}
+                    Ok(()) => {}
                     Err(msg) => {
                         failures.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{}: {msg}", c.name))
                     }
@@ -255,13 +227,12 @@ fn numpy_programs() {
     let summary: Vec<String> = per_category.iter().map(|(k, n)| format!("{k} {n}")).collect();
     let with_repr = cases.iter().filter(|c| c.repr.is_some()).count();
     eprintln!(
-        "axrun programs: {} cases ({}); ran {}, {} with a stdout repr check ({} of them expected to differ: \
-         known i64 repr bug); {} passed, {} failed",
+        "axrun programs: {} cases ({}); ran {}, {} with a stdout repr check);\
+         {} passed, {} failed",
         all.len(),
         summary.join(", "),
         cases.len(),
         with_repr,
-        xfails.load(Ordering::Relaxed),
         cases.len() - failures.len(),
         failures.len()
     );
