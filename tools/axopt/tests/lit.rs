@@ -3,6 +3,10 @@
 //!
 //! Run one test with `cargo test -p axopt --test lit -- NAME`, where NAME is
 //! any part of the path relative to `test/` (`arith/ops.axir`).
+//!
+//! Tests also run `axrun`, which cargo builds for `cargo test --workspace`
+//! (what `tools/test.sh` runs) but not for `cargo test -p axopt`: build it
+//! first with `cargo build -p axrun` in that case.
 
 use std::path::Path;
 
@@ -12,6 +16,16 @@ fn main() {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let axopt = Path::new(env!("CARGO_BIN_EXE_axopt"));
     let axopt_dir = axopt.parent().unwrap_or(Path::new("."));
+    // Cargo gives a test only its own package's binaries; axrun sits beside
+    // axopt when the workspace was built. Fail loudly rather than let every
+    // axrun test fail with "command not found".
+    if !axopt_dir.join("axrun").exists() {
+        eprintln!(
+            "lit: axrun is not built in {}; run `cargo build -p axrun` first (or `cargo test --workspace`)",
+            axopt_dir.display()
+        );
+        std::process::exit(1);
+    }
     let config =
         LitConfig::new(manifest_dir.join("../../test"), Path::new(env!("CARGO_TARGET_TMPDIR")).join("lit"))
             .with_tool_dir(axopt_dir)
