@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The main job: build axopt in release mode and run a pass pipeline on an
-# example.
+# The main job: build axopt and axrun in release mode, run a pass pipeline
+# over an example with axopt, then run the softmax example with axrun and
+# print its result.
 #
 #   tools/main.sh [FILE [PIPELINE]]
 #
-# FILE defaults to examples/basic.axir; PIPELINE defaults to
+# FILE (for axopt) defaults to examples/basic.axir; PIPELINE defaults to
 # 'builtin.module(func.func(canonicalize,cse))'.
 set -euo pipefail
 
@@ -19,5 +20,11 @@ pipeline="${2:-builtin.module(func.func(canonicalize,cse))}"
 
 cd "$repo_root"
 source tools/setup.sh
-cargo build --release -p axopt
-"${CARGO_TARGET_DIR:-target}/release/axopt" "$input" --pass-pipeline="$pipeline"
+cargo build --release -p axopt -p axrun
+bin="${CARGO_TARGET_DIR:-target}/release"
+
+echo "== axopt $(basename "$input") --pass-pipeline='$pipeline'"
+"$bin/axopt" "$input" --pass-pipeline="$pipeline"
+
+echo "== axrun examples/softmax.axir --arg examples/inputs/softmax/x.npy"
+"$bin/axrun" examples/softmax.axir --arg examples/inputs/softmax/x.npy
