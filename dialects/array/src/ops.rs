@@ -203,6 +203,46 @@ fn check_result(ctx: &Context, op: OpId, dims: &[Dim], element: Type) -> DiagRes
     Ok(())
 }
 
+/// Operands `i` and `j` must share one element type (no implicit promotion).
+fn same_element_type(
+    ctx: &Context,
+    op: OpId,
+    (i, a): (usize, &TensorShape),
+    (j, b): (usize, &TensorShape),
+    hint: &str,
+) -> DiagResult {
+    if a.element == b.element {
+        return Ok(());
+    }
+    Err(ctx.op_error(
+        op,
+        format!(
+            "operands #{i} and #{j} must have the same element type, but got {} and {}{hint}",
+            operand_ty(ctx, op, i),
+            operand_ty(ctx, op, j)
+        ),
+    ))
+}
+
+/// Operands `i` and `j` must broadcast together; returns the broadcast dims.
+fn broadcast_operands(
+    ctx: &Context,
+    op: OpId,
+    (i, a): (usize, &TensorShape),
+    (j, b): (usize, &TensorShape),
+) -> DiagResult<Vec<Dim>> {
+    broadcast_shapes(&a.dims, &b.dims).ok_or_else(|| {
+        ctx.op_error(
+            op,
+            format!(
+                "operands #{i} and #{j} are not broadcast compatible: {} and {}",
+                operand_ty(ctx, op, i),
+                operand_ty(ctx, op, j)
+            ),
+        )
+    })
+}
+
 fn int_attr(ctx: &Context, op: OpId, name: &str) -> DiagResult<i64> {
     let attr = ctx.attr(op, name).ok_or_else(|| ctx.op_error(op, format!("requires attribute '{name}'")))?;
     ctx.attr_as_int(attr)
@@ -252,16 +292,7 @@ pub fn verify_binary(ctx: &Context, op: OpId) -> DiagResult {
     let Some(info) = binary_op(ctx.op_name(op)) else { return Ok(()) };
     let a = tensor_operand(ctx, op, 0)?;
     let b = tensor_operand(ctx, op, 1)?;
-    if a.element != b.element {
-        return Err(ctx.op_error(
-            op,
-            format!(
-                "operands #0 and #1 must have the same element type, but got {} and {}; insert an array.cast",
-                operand_ty(ctx, op, 0),
-                operand_ty(ctx, op, 1)
-            ),
-        ));
-    }
+    same_element_type(ctx, op, (0, &a), (1, &b), "; insert an array.cast")?;
     let kind = element_kind(ctx, a.element).expect("checked by tensor_operand");
     if !info.rule.accepts(kind) {
         return Err(ctx.op_error(
@@ -269,16 +300,7 @@ pub fn verify_binary(ctx: &Context, op: OpId) -> DiagResult {
             format!("operands must have {}, but got {}", info.rule.describe(), operand_ty(ctx, op, 0)),
         ));
     }
-    let dims = broadcast_shapes(&a.dims, &b.dims).ok_or_else(|| {
-        ctx.op_error(
-            op,
-            format!(
-                "operands #0 and #1 are not broadcast compatible: {} and {}",
-                operand_ty(ctx, op, 0),
-                operand_ty(ctx, op, 1)
-            ),
-        )
-    })?;
+    let dims = broadcast_operands(ctx, op, (0, &a), (1, &b))?;
     check_result(ctx, op, &dims, a.element)
 }
 
@@ -293,26 +315,8 @@ pub fn verify_cmp(ctx: &Context, op: OpId) -> DiagResult {
     }
     let a = tensor_operand(ctx, op, 0)?;
     let b = tensor_operand(ctx, op, 1)?;
-    if a.element != b.element {
-        return Err(ctx.op_error(
-            op,
-            format!(
-                "operands #0 and #1 must have the same element type, but got {} and {}",
-                operand_ty(ctx, op, 0),
-                operand_ty(ctx, op, 1)
-            ),
-        ));
-    }
-    let dims = broadcast_shapes(&a.dims, &b.dims).ok_or_else(|| {
-        ctx.op_error(
-            op,
-            format!(
-                "operands #0 and #1 are not broadcast compatible: {} and {}",
-                operand_ty(ctx, op, 0),
-                operand_ty(ctx, op, 1)
-            ),
-        )
-    })?;
+    same_element_type(ctx, op, (0, &a), (1, &b), "")?;
+    let dims = broadcast_operands(ctx, op, (0, &a), (1, &b))?;
     let i1 = ctx.i1();
     check_result(ctx, op, &dims, i1)
 }
@@ -327,16 +331,7 @@ pub fn verify_select(ctx: &Context, op: OpId) -> DiagResult {
             ctx.op_error(op, format!("operand #0 must have i1 elements, but got {}", operand_ty(ctx, op, 0)))
         );
     }
-    if a.element != b.element {
-        return Err(ctx.op_error(
-            op,
-            format!(
-                "operands #1 and #2 must have the same element type, but got {} and {}",
-                operand_ty(ctx, op, 1),
-                operand_ty(ctx, op, 2)
-            ),
-        ));
-    }
+    same_element_type(ctx, op, (1, &a), (2, &b), "")?;
     let dims =
         broadcast_shapes(&c.dims, &a.dims).and_then(|d| broadcast_shapes(&d, &b.dims)).ok_or_else(|| {
             ctx.op_error(
@@ -641,16 +636,7 @@ pub fn keepdims(ctx: &Context, op: OpId) -> bool {
 pub fn verify_matmul(ctx: &Context, op: OpId) -> DiagResult {
     let a = tensor_operand(ctx, op, 0)?;
     let b = tensor_operand(ctx, op, 1)?;
-    if a.element != b.element {
-        return Err(ctx.op_error(
-            op,
-            format!(
-                "operands #0 and #1 must have the same element type, but got {} and {}",
-                operand_ty(ctx, op, 0),
-                operand_ty(ctx, op, 1)
-            ),
-        ));
-    }
+    same_element_type(ctx, op, (0, &a), (1, &b), "")?;
     if element_kind(ctx, a.element) == Some(ElementKind::Bool) {
         return Err(ctx.op_error(op, "matmul is not defined on i1 elements"));
     }
