@@ -1,28 +1,37 @@
-//! Op-by-op execution of functions.
+//! Op-by-op execution: functions, regions (loops, fusions), the array ops,
+//! and the dispatch to the scalar evaluator ([`crate::scalar`]) and the
+//! memory ops ([`crate::memory`]).
 
+use crate::scalar::{eval_scalar, is_scalar_op, OpSpec};
+use crate::value::{array_of_scalars, dtype_of_element, scalars_of_array, tuple_str, RunValue, VectorValue};
+use axir_arith::fold::{element_kind, ConstValue, ElementKind, Scalar};
 use axir_array::convert::{attr_to_array, dtype_of};
 use axir_array::ops::{binary_op, i64_array_attr, slice_specs, unary_op};
 use axir_array::shape::TensorShape;
 use axir_builtin::{lookup_func, FuncOp};
-use axir_ir::{Context, Diagnostic, Dim, OpDefinition, OpId, TypeData, Value, ValueDef};
+use axir_ir::{
+    BlockId, Context, Diagnostic, Dim, OpDefinition, OpId, OpTraits, Type, TypeData, Value, ValueDef,
+};
+use axir_loop::memref::MemRefType;
 use axir_ndarray::{self as nd, BinaryOp, CmpPredicate, DType, NdArray, ReduceKind, UnaryOp};
 use rustc_hash::FxHashMap;
-
-/// A run-time value.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RtValue {
-    /// A tensor.
-    Array(NdArray),
-    /// An `index` scalar.
-    Index(i64),
-}
 
 /// Deepest `func.call` nesting before the interpreter reports runaway recursion.
 const MAX_CALL_DEPTH: usize = 256;
 
+/// The values of a function's SSA values while it runs. Nested regions
+/// share it: their values are simply bound again at each iteration.
+pub(crate) type Env = FxHashMap<Value, RunValue>;
+
+/// How a block ended: its terminator and the values the terminator passes on.
+pub(crate) struct Exit {
+    pub(crate) op: OpId,
+    pub(crate) values: Vec<RunValue>,
+}
+
 /// Runs functions of one module.
 pub struct Interpreter<'c> {
-    ctx: &'c Context,
+    pub(crate) ctx: &'c Context,
     depth: usize,
 }
 
@@ -31,63 +40,16 @@ fn describe_dims(dims: &[Dim]) -> String {
     format!("({})", parts.join(", "))
 }
 
-fn describe_shape(shape: &[usize]) -> String {
-    if shape.len() == 1 {
-        return format!("({},)", shape[0]);
-    }
-    format!("({})", shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
+/// numpy's text for a shape: `(3,)`, `(2, 4)`.
+pub(crate) fn describe_shape(shape: &[usize]) -> String {
+    let v: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+    tuple_str(&v)
 }
 
-/// Checks `args` against the signature of `func`: count, dtype, rank and
-/// every static dim. Messages name the argument (`argument #1`).
-pub fn check_arguments(ctx: &Context, func: FuncOp, args: &[NdArray]) -> Result<(), String> {
-    let inputs = func.input_types(ctx);
-    if inputs.len() != args.len() {
-        return Err(format!(
-            "function @{} takes {} argument{}, but {} {} given",
-            func.name(ctx),
-            inputs.len(),
-            if inputs.len() == 1 { "" } else { "s" },
-            args.len(),
-            if args.len() == 1 { "was" } else { "were" }
-        ));
-    }
-    for (i, (ty, arg)) in inputs.iter().zip(args).enumerate() {
-        let Some(t) = TensorShape::of(ctx, *ty) else {
-            return Err(format!("argument #{i} has type {}, which axrun cannot pass", ctx.display_type(*ty)));
-        };
-        let want = dtype_of(ctx, t.element).ok_or_else(|| {
-            format!("argument #{i} has unsupported element type {}", ctx.display_type(t.element))
-        })?;
-        if arg.dtype() != want {
-            return Err(format!(
-                "argument #{i}: expected element type {} ({}), but got an array of dtype {}",
-                want.name(),
-                ctx.display_type(*ty),
-                arg.dtype().numpy_name()
-            ));
-        }
-        if arg.rank() != t.rank() {
-            return Err(format!(
-                "argument #{i}: expected rank {} ({}), but got an array of shape {}",
-                t.rank(),
-                ctx.display_type(*ty),
-                describe_shape(arg.shape())
-            ));
-        }
-        for (d, (want, got)) in t.dims.iter().zip(arg.shape()).enumerate() {
-            if let Some(n) = want {
-                if *n as usize != *got {
-                    return Err(format!(
-                        "argument #{i}: dim {d} must be {n} ({}), but the array has shape {}",
-                        ctx.display_type(*ty),
-                        describe_shape(arg.shape())
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
+/// The static shape and element type of a vector type.
+pub(crate) fn vector_type(ctx: &Context, ty: Type) -> Option<(Vec<usize>, Type)> {
+    axir_loop::vector::vector_parts(ctx, ty)
+        .map(|(shape, e)| (shape.iter().map(|&d| d as usize).collect(), e))
 }
 
 impl<'c> Interpreter<'c> {
@@ -96,8 +58,9 @@ impl<'c> Interpreter<'c> {
         Self { ctx, depth: 0 }
     }
 
-    /// Runs `func` on `args` and returns its results.
-    pub fn call(&mut self, func: FuncOp, args: Vec<RtValue>) -> Result<Vec<RtValue>, Diagnostic> {
+    /// Runs `func` on run-time values of its parameter types (no
+    /// conversion) and returns its results.
+    pub fn call_values(&mut self, func: FuncOp, args: Vec<RunValue>) -> Result<Vec<RunValue>, Diagnostic> {
         let ctx = self.ctx;
         let op = func.op();
         let Some(entry) = func.entry_block(ctx) else {
@@ -112,58 +75,105 @@ impl<'c> Interpreter<'c> {
                 ctx.op_error(op, format!("expected {} arguments, but got {}", params.len(), args.len()))
             );
         }
-        let mut env: FxHashMap<Value, RtValue> = params.iter().copied().zip(args).collect();
+        for (i, (p, a)) in params.iter().zip(&args).enumerate() {
+            self.check_value(ctx.value_type(*p), a)
+                .map_err(|why| ctx.op_error(op, format!("argument #{i} {why}")))?;
+        }
+        let mut env: Env = params.iter().copied().zip(args).collect();
         self.depth += 1;
         let result = self.run_block(entry, &mut env);
         self.depth -= 1;
-        result
+        let exit = result?;
+        if ctx.op_name(exit.op) != "func.return" {
+            return Err(ctx.op_error(exit.op, "is not a valid terminator of a function body"));
+        }
+        Ok(exit.values)
     }
 
-    fn run_block(
-        &mut self,
-        block: axir_ir::BlockId,
-        env: &mut FxHashMap<Value, RtValue>,
-    ) -> Result<Vec<RtValue>, Diagnostic> {
+    /// Runs the ops of `block` up to its terminator and returns the values
+    /// the terminator passes on.
+    pub(crate) fn run_block(&mut self, block: BlockId, env: &mut Env) -> Result<Exit, Diagnostic> {
         let ctx = self.ctx;
         for op in ctx.block_ops_iter(block) {
-            let name = ctx.op_name(op);
-            if name == "func.return" {
-                return ctx.operands(op).iter().map(|v| self.lookup(env, op, *v)).collect();
+            let is_terminator = ctx.op_info(op).is_some_and(|i| i.has(OpTraits::TERMINATOR))
+                || matches!(ctx.op_name(op), "func.return" | "loop.yield" | "array.yield");
+            if is_terminator {
+                let values =
+                    ctx.operands(op).iter().map(|v| self.lookup(env, op, *v)).collect::<Result<_, _>>()?;
+                return Ok(Exit { op, values });
             }
             let results = self.exec(op, env)?;
+            if results.len() != ctx.results(op).len() {
+                return Err(ctx.op_error(
+                    op,
+                    format!(
+                        "produced {} values at run time for {} results",
+                        results.len(),
+                        ctx.results(op).len()
+                    ),
+                ));
+            }
             for (v, r) in ctx.results(op).iter().zip(results) {
                 self.check_result(op, *v, &r)?;
                 env.insert(*v, r);
             }
         }
-        Err(Diagnostic::error(ctx.unknown_loc(), "function body ended without func.return"))
+        let loc = ctx.block_parent_op(block).map_or(ctx.unknown_loc(), |p| ctx.op_location(p));
+        Err(Diagnostic::error(loc, "block ended without a terminator at run time"))
     }
 
-    fn lookup(&self, env: &FxHashMap<Value, RtValue>, op: OpId, v: Value) -> Result<RtValue, Diagnostic> {
+    pub(crate) fn lookup(&self, env: &Env, op: OpId, v: Value) -> Result<RunValue, Diagnostic> {
         env.get(&v).cloned().ok_or_else(|| self.ctx.op_error(op, "operand has no value at run time"))
     }
 
-    fn array(&self, env: &FxHashMap<Value, RtValue>, op: OpId, i: usize) -> Result<NdArray, Diagnostic> {
-        match self.lookup(env, op, self.ctx.operand(op, i))? {
-            RtValue::Array(a) => Ok(a),
-            RtValue::Index(_) => {
-                Err(self.ctx.op_error(op, format!("operand #{i} is an index, not an array")))
-            }
+    pub(crate) fn operand(&self, env: &Env, op: OpId, i: usize) -> Result<RunValue, Diagnostic> {
+        let v = *self
+            .ctx
+            .operands(op)
+            .get(i)
+            .ok_or_else(|| self.ctx.op_error(op, format!("has no operand #{i}")))?;
+        self.lookup(env, op, v)
+    }
+
+    fn wrong_kind(&self, op: OpId, i: usize, want: &str, got: &RunValue) -> Diagnostic {
+        self.ctx.op_error(op, format!("operand #{i} is {} at run time, not {want}", got.describe()))
+    }
+
+    pub(crate) fn array(&self, env: &Env, op: OpId, i: usize) -> Result<NdArray, Diagnostic> {
+        match self.operand(env, op, i)? {
+            RunValue::Array(a) => Ok(a),
+            other => Err(self.wrong_kind(op, i, "an array", &other)),
         }
     }
 
-    fn index(&self, env: &FxHashMap<Value, RtValue>, op: OpId, i: usize) -> Result<i64, Diagnostic> {
-        match self.lookup(env, op, self.ctx.operand(op, i))? {
-            RtValue::Index(n) => Ok(n),
-            RtValue::Array(_) => {
-                Err(self.ctx.op_error(op, format!("operand #{i} is an array, not an index")))
-            }
+    pub(crate) fn scalar(&self, env: &Env, op: OpId, i: usize) -> Result<Scalar, Diagnostic> {
+        match self.operand(env, op, i)? {
+            RunValue::Scalar(s) => Ok(s),
+            other => Err(self.wrong_kind(op, i, "a scalar", &other)),
         }
+    }
+
+    /// Operand `i` as an `index` (a 64-bit integer, sign-extended).
+    pub(crate) fn index(&self, env: &Env, op: OpId, i: usize) -> Result<i64, Diagnostic> {
+        match self.scalar(env, op, i)? {
+            Scalar::Int(n) => Ok(n.sext_value() as i64),
+            Scalar::Float(_) => Err(self.ctx.op_error(op, format!("operand #{i} is a float, not an index"))),
+        }
+    }
+
+    /// Operands `range` as indices.
+    pub(crate) fn indices(
+        &self,
+        env: &Env,
+        op: OpId,
+        range: std::ops::Range<usize>,
+    ) -> Result<Vec<i64>, Diagnostic> {
+        range.map(|i| self.index(env, op, i)).collect()
     }
 
     /// A run-time failure of `op`, with notes saying which operands are
     /// function arguments (that is usually where a bad dynamic dim came from).
-    fn failure(&self, op: OpId, what: impl std::fmt::Display, args: &[&NdArray]) -> Diagnostic {
+    pub(crate) fn failure(&self, op: OpId, what: impl std::fmt::Display, args: &[&NdArray]) -> Diagnostic {
         let ctx = self.ctx;
         let shapes: Vec<String> = args.iter().map(|a| describe_shape(a.shape())).collect();
         let mut msg = format!("failed at run time: {what}");
@@ -204,11 +214,131 @@ impl<'c> Interpreter<'c> {
             .collect()
     }
 
-    fn exec(&mut self, op: OpId, env: &FxHashMap<Value, RtValue>) -> Result<Vec<RtValue>, Diagnostic> {
+    fn exec(&mut self, op: OpId, env: &mut Env) -> Result<Vec<RunValue>, Diagnostic> {
         let ctx = self.ctx;
         let name = ctx.op_name(op);
-        let arr = |r: nd::Result<NdArray>, args: &[&NdArray]| -> Result<Vec<RtValue>, Diagnostic> {
-            r.map(|a| vec![RtValue::Array(a)]).map_err(|e| self.failure(op, e, args))
+        if name.starts_with("array.") {
+            return self.exec_array(op, env);
+        }
+        if is_scalar_op(name) {
+            return self.exec_scalar(op, env).map(|v| vec![v]);
+        }
+        if name.starts_with("loop.") || name.starts_with("vector.") {
+            return self.exec_memory(op, env);
+        }
+        match name {
+            "func.call" => {
+                let callee =
+                    ctx.attr(op, "callee").and_then(|a| ctx.attr_as_symbol(a)).unwrap_or("").to_string();
+                let func = lookup_func(ctx, op, &callee).ok_or_else(|| {
+                    ctx.op_error(op, format!("'@{callee}' does not reference a valid function"))
+                })?;
+                let args: Vec<RunValue> =
+                    ctx.operands(op).iter().map(|v| self.lookup(env, op, *v)).collect::<Result<_, _>>()?;
+                self.call_values(func, args)
+            }
+            "arith.constant" => self.exec_constant(op).map(|v| vec![v]),
+            _ => Err(ctx.op_error(op, "the reference interpreter does not support this op")),
+        }
+    }
+
+    /// `array.fusion`: the region runs once with its block arguments bound
+    /// to the operands; the results are what `array.yield` passes on.
+    fn exec_fusion(&mut self, op: OpId, env: &mut Env) -> Result<Vec<RunValue>, Diagnostic> {
+        let ctx = self.ctx;
+        let block = ctx
+            .regions(op)
+            .first()
+            .and_then(|r| ctx.entry_block(*r))
+            .ok_or_else(|| ctx.op_error(op, "has no body to run"))?;
+        let params = ctx.block_arguments(block);
+        if params.len() != ctx.operands(op).len() {
+            return Err(ctx.op_error(
+                op,
+                format!(
+                    "has {} operands but its body takes {} arguments",
+                    ctx.operands(op).len(),
+                    params.len()
+                ),
+            ));
+        }
+        for (i, p) in params.iter().enumerate() {
+            let v = self.operand(env, op, i)?;
+            env.insert(*p, v);
+        }
+        let exit = self.run_block(block, env)?;
+        if ctx.op_name(exit.op) != "array.yield" {
+            return Err(ctx.op_error(exit.op, "is not a valid terminator of an 'array.fusion' body"));
+        }
+        Ok(exit.values)
+    }
+
+    /// `arith.constant` of a scalar, vector or tensor type.
+    fn exec_constant(&self, op: OpId) -> Result<RunValue, Diagnostic> {
+        let ctx = self.ctx;
+        let ty = ctx.value_type(ctx.result(op, 0));
+        let attr = ctx.attr(op, "value").ok_or_else(|| ctx.op_error(op, "requires attribute 'value'"))?;
+        if let TypeData::Tensor { .. } = ctx.type_data(ty) {
+            return attr_to_array(ctx, attr)
+                .map(RunValue::Array)
+                .ok_or_else(|| ctx.op_error(op, "constant has no usable value"));
+        }
+        let c = ConstValue::from_attr(ctx, attr)
+            .ok_or_else(|| ctx.op_error(op, "constant has no usable value"))?;
+        match vector_type(ctx, ty) {
+            Some((shape, _)) => {
+                let n = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).unwrap_or(usize::MAX);
+                if n > 1 << 20 {
+                    return Err(ctx.op_error(op, "vectors of more than 1048576 lanes are not supported"));
+                }
+                let elems = match c.splat() {
+                    Some(s) => vec![s; n],
+                    None if c.elems.len() == n => c.elems,
+                    None => return Err(ctx.op_error(op, "constant has the wrong number of elements")),
+                };
+                Ok(RunValue::Vector(VectorValue { shape, elems }))
+            }
+            None => c
+                .splat()
+                .map(RunValue::Scalar)
+                .ok_or_else(|| ctx.op_error(op, "constant has no usable value")),
+        }
+    }
+
+    /// An `arith` or `math` op on scalars, vectors (lane by lane) or tensors
+    /// (element by element).
+    fn exec_scalar(&self, op: OpId, env: &Env) -> Result<RunValue, Diagnostic> {
+        let ctx = self.ctx;
+        let name = ctx.op_name(op);
+        let Some(&result) = ctx.results(op).first() else {
+            return Err(ctx.op_error(op, "has no result to compute"));
+        };
+        let result_ty = ctx.value_type(result);
+        let kind = element_kind(ctx, result_ty).ok_or_else(|| {
+            ctx.op_error(
+                op,
+                format!("the interpreter does not support the result type {}", ctx.display_type(result_ty)),
+            )
+        })?;
+        let predicate = ctx.attr(op, "predicate").and_then(|a| ctx.attr_as_int(a));
+        let flags = ctx
+            .attr(op, axir_arith::OVERFLOW_ATTR)
+            .and_then(|a| axir_arith::IntegerOverflowFlags::from_attr(ctx, a))
+            .map(|f| f.keywords())
+            .unwrap_or_default();
+        let spec =
+            OpSpec { name, predicate, result: kind, nsw: flags.contains("nsw"), nuw: flags.contains("nuw") };
+        let args: Vec<RunValue> =
+            (0..ctx.operands(op).len()).map(|i| self.operand(env, op, i)).collect::<Result<_, _>>()?;
+        let dtype = dtype_of_element(ctx, ctx.element_type_or_self(result_ty));
+        elementwise(spec, &args, dtype).map_err(|why| self.failure(op, why, &[]))
+    }
+
+    fn exec_array(&mut self, op: OpId, env: &mut Env) -> Result<Vec<RunValue>, Diagnostic> {
+        let ctx = self.ctx;
+        let name = ctx.op_name(op);
+        let arr = |r: nd::Result<NdArray>, args: &[&NdArray]| -> Result<Vec<RunValue>, Diagnostic> {
+            r.map(|a| vec![RunValue::Array(a)]).map_err(|e| self.failure(op, e, args))
         };
         if let Some(info) = unary_op(name) {
             let x = self.array(env, op, 0)?;
@@ -223,10 +353,11 @@ impl<'c> Interpreter<'c> {
         let str_attr = |n: &str| ctx.attr(op, n).and_then(|a| ctx.attr_as_str(a)).unwrap_or("");
         let int_attr = |n: &str| ctx.attr(op, n).and_then(|a| ctx.attr_as_int(a)).unwrap_or(0);
         match name {
+            "array.fusion" => self.exec_fusion(op, env),
             "array.constant" => {
                 let value = ctx.attr(op, "value").and_then(|a| attr_to_array(ctx, a));
                 value
-                    .map(|a| vec![RtValue::Array(a)])
+                    .map(|a| vec![RunValue::Array(a)])
                     .ok_or_else(|| ctx.op_error(op, "constant has no usable value"))
             }
             "array.iota" => {
@@ -240,7 +371,7 @@ impl<'c> Interpreter<'c> {
                 let d = int_attr("index") as usize;
                 x.shape()
                     .get(d)
-                    .map(|n| vec![RtValue::Index(*n as i64)])
+                    .map(|n| vec![RunValue::index(*n as i64)])
                     .ok_or_else(|| self.failure(op, "dim out of range", &[&x]))
             }
             "array.cmp" => {
@@ -300,40 +431,11 @@ impl<'c> Interpreter<'c> {
                 let kind = ReduceKind::from_name(str_attr("kind")).map_err(|e| self.failure(op, e, &[]))?;
                 let dims: Vec<usize> =
                     i64_array_attr(ctx, op, "dims").unwrap_or_default().iter().map(|&d| d as usize).collect();
-                arr(nd::reduce(kind, &x, &dims, ctx.attr(op, "keepdims").is_some()), &[&x])
+                arr(nd::reduce(kind, &x, &dims, axir_array::ops::keepdims(ctx, op)), &[&x])
             }
             "array.matmul" => {
                 let (a, b) = (self.array(env, op, 0)?, self.array(env, op, 1)?);
                 arr(nd::matmul(&a, &b), &[&a, &b])
-            }
-            "func.call" => {
-                let callee = str_attr_sym(ctx, op);
-                let func = lookup_func(ctx, op, &callee).ok_or_else(|| {
-                    ctx.op_error(op, format!("'@{callee}' does not reference a valid function"))
-                })?;
-                let args: Vec<RtValue> =
-                    ctx.operands(op).iter().map(|v| self.lookup(env, op, *v)).collect::<Result<_, _>>()?;
-                self.call(func, args)
-            }
-            "arith.constant" => {
-                let value = ctx.attr(op, "value");
-                match value.and_then(|a| ctx.attr_as_int(a)) {
-                    Some(n)
-                        if matches!(ctx.type_data(ctx.value_type(ctx.result(op, 0))), TypeData::Index) =>
-                    {
-                        Ok(vec![RtValue::Index(n as i64)])
-                    }
-                    _ => Err(ctx.op_error(op, "the interpreter runs arith.constant of index type only")),
-                }
-            }
-            "arith.addi" | "arith.subi" | "arith.muli" => {
-                let (a, b) = (self.index(env, op, 0)?, self.index(env, op, 1)?);
-                let r = match name {
-                    "arith.addi" => a.wrapping_add(b),
-                    "arith.subi" => a.wrapping_sub(b),
-                    _ => a.wrapping_mul(b),
-                };
-                Ok(vec![RtValue::Index(r)])
             }
             _ => Err(ctx.op_error(op, "the reference interpreter does not support this op")),
         }
@@ -368,28 +470,153 @@ impl<'c> Interpreter<'c> {
     }
 
     /// Checks a computed value against the declared type of `v`.
-    fn check_result(&self, op: OpId, v: Value, r: &RtValue) -> Result<(), Diagnostic> {
+    fn check_result(&self, op: OpId, v: Value, r: &RunValue) -> Result<(), Diagnostic> {
         let ctx = self.ctx;
-        let RtValue::Array(a) = r else { return Ok(()) };
-        let Some(t) = TensorShape::of(ctx, ctx.value_type(v)) else { return Ok(()) };
-        let dims_ok = a.rank() == t.rank()
-            && t.dims.iter().zip(a.shape()).all(|(d, n)| d.is_none_or(|d| d as usize == *n));
-        let dtype_ok = dtype_of(ctx, t.element) == Some(a.dtype());
-        if dims_ok && dtype_ok {
-            return Ok(());
+        self.check_value(ctx.value_type(v), r).map_err(|why| ctx.op_error(op, format!("result {why}")))
+    }
+
+    /// Checks that `r` fits type `ty`: kind, shape, element type, and for a
+    /// buffer every static size, stride and offset. The message completes
+    /// "result ..." or "argument #i ...".
+    pub(crate) fn check_value(&self, ty: Type, r: &RunValue) -> Result<(), String> {
+        let ctx = self.ctx;
+        let declared = || ctx.display_type(ty).to_string();
+        match (ctx.type_data(ty), r) {
+            (TypeData::Tensor { .. }, RunValue::Array(a)) => {
+                let Some(t) = TensorShape::of(ctx, ty) else { return Ok(()) };
+                let dims_ok = a.rank() == t.rank()
+                    && t.dims.iter().zip(a.shape()).all(|(d, n)| d.is_none_or(|d| d as usize == *n));
+                let dtype_ok = dtype_of(ctx, t.element) == Some(a.dtype());
+                if dims_ok && dtype_ok {
+                    return Ok(());
+                }
+                Err(format!(
+                    "of shape {} and dtype {} contradicts the declared type {}",
+                    describe_shape(a.shape()),
+                    a.dtype().name(),
+                    declared()
+                ))
+            }
+            (TypeData::MemRef { .. }, RunValue::Buffer(b)) => {
+                let Some(m) = MemRefType::of(ctx, ty) else { return Ok(()) };
+                let sizes_ok = b.rank() == m.rank()
+                    && m.shape.iter().zip(&b.sizes).all(|(d, n)| d.is_none_or(|d| d as i64 == *n));
+                // A dim of size 1 (or 0) never uses its stride, so MLIR's
+                // layouts leave it free; compare the others.
+                let strides_ok = sizes_ok
+                    && m.strides
+                        .iter()
+                        .zip(&b.strides)
+                        .zip(&b.sizes)
+                        .all(|((s, t), n)| *n <= 1 || s.is_none_or(|s| s == *t));
+                let offset_ok = m.offset.is_none_or(|o| o == b.offset);
+                if sizes_ok && strides_ok && offset_ok {
+                    return Ok(());
+                }
+                Err(format!(
+                    "buffer with sizes {}, strides {} and offset {} contradicts the declared type {}",
+                    tuple_str(&b.sizes),
+                    tuple_str(&b.strides),
+                    b.offset,
+                    declared()
+                ))
+            }
+            (TypeData::Vector { .. }, RunValue::Vector(v)) => match vector_type(ctx, ty) {
+                Some((shape, _)) if shape == v.shape => Ok(()),
+                _ => Err(format!(
+                    "vector of shape {} contradicts the declared type {}",
+                    describe_shape(&v.shape),
+                    declared()
+                )),
+            },
+            (TypeData::Integer { .. } | TypeData::Index | TypeData::Float(_), RunValue::Scalar(s)) => {
+                let kind = match s {
+                    Scalar::Int(i) => ElementKind::Int(i.width()),
+                    Scalar::Float(f) => ElementKind::Float(f.kind()),
+                };
+                if element_kind(ctx, ty) == Some(kind) {
+                    Ok(())
+                } else {
+                    Err(format!("scalar contradicts the declared type {}", declared()))
+                }
+            }
+            (
+                TypeData::Tensor { .. }
+                | TypeData::MemRef { .. }
+                | TypeData::Vector { .. }
+                | TypeData::Integer { .. }
+                | TypeData::Index
+                | TypeData::Float(_),
+                _,
+            ) => Err(format!(
+                "is {} at run time, which contradicts the declared type {}",
+                r.describe(),
+                declared()
+            )),
+            // Other types (opaque, tuples) are not interpreted: nothing to check.
+            _ => Ok(()),
         }
-        Err(ctx.op_error(
-            op,
-            format!(
-                "result of shape {} and dtype {} contradicts the declared type {}",
-                describe_shape(a.shape()),
-                a.dtype().name(),
-                ctx.display_type(ctx.value_type(v))
-            ),
-        ))
     }
 }
 
-fn str_attr_sym(ctx: &Context, op: OpId) -> String {
-    ctx.attr(op, "callee").and_then(|a| ctx.attr_as_symbol(a)).unwrap_or("").to_string()
+/// Applies `spec` element by element: scalars directly, vectors lane by lane
+/// and tensors element by element (a scalar operand, such as `select`'s
+/// condition, applies to every lane). `dtype` is the element dtype of a
+/// tensor result.
+pub(crate) fn elementwise(
+    spec: OpSpec<'_>,
+    args: &[RunValue],
+    dtype: Option<DType>,
+) -> Result<RunValue, String> {
+    if args.iter().all(|a| matches!(a, RunValue::Scalar(_))) {
+        let scalars: Vec<Scalar> =
+            args.iter().filter_map(|a| if let RunValue::Scalar(s) = a { Some(*s) } else { None }).collect();
+        return eval_scalar(spec, &scalars).map(RunValue::Scalar);
+    }
+    let mut shape: Option<(Vec<usize>, bool)> = None;
+    let mut lanes: Vec<Option<Vec<Scalar>>> = Vec::with_capacity(args.len());
+    for a in args {
+        let (s, elems, is_array) = match a {
+            RunValue::Scalar(_) => {
+                lanes.push(None);
+                continue;
+            }
+            RunValue::Vector(v) => (v.shape.clone(), v.elems.clone(), false),
+            RunValue::Array(x) => (x.shape().to_vec(), scalars_of_array(x), true),
+            RunValue::Buffer(_) => return Err("an elementwise op got a buffer operand".into()),
+        };
+        match &shape {
+            Some((prev, _)) if *prev != s => {
+                return Err(format!(
+                    "operand shapes {} and {} differ",
+                    describe_shape(prev),
+                    describe_shape(&s)
+                ))
+            }
+            Some(_) => {}
+            None => shape = Some((s, is_array)),
+        }
+        lanes.push(Some(elems));
+    }
+    let Some((shape, is_array)) = shape else { return Err("no shaped operand".into()) };
+    let n: usize = shape.iter().product();
+    let mut out = Vec::with_capacity(n);
+    let mut lane_args = Vec::with_capacity(args.len());
+    for l in 0..n {
+        lane_args.clear();
+        for (a, lane) in args.iter().zip(&lanes) {
+            lane_args.push(match (a, lane) {
+                (RunValue::Scalar(s), _) => *s,
+                (_, Some(v)) => v[l],
+                _ => return Err("an operand has no lanes".into()),
+            });
+        }
+        out.push(eval_scalar(spec, &lane_args)?);
+    }
+    if is_array {
+        let dtype = dtype.ok_or("the result element type has no array dtype")?;
+        array_of_scalars(dtype, shape, &out).map(RunValue::Array)
+    } else {
+        Ok(RunValue::Vector(VectorValue { shape, elems: out }))
+    }
 }

@@ -9,14 +9,19 @@
 //! - `syntax`: custom textual forms.
 //! - `fold`, `canonicalize`: the canonical form (see docs/passes.md).
 //! - `convert`: IR attributes and types to and from `axir_ndarray` arrays.
+//! - `fusion`: `array.fusion` and `array.yield`, fusion groups in the IR.
+//! - `transforms`: the passes of the array level (`array-fuse`).
 
 pub mod canonicalize;
 pub mod convert;
 pub mod fold;
+pub mod fusion;
 pub mod ops;
 pub mod shape;
 pub mod syntax;
+pub mod transforms;
 
+pub use fusion::{FusionOp, YieldOp};
 pub use ops::*;
 
 use axir_ir::{
@@ -103,6 +108,11 @@ fn elementwise_infos() -> Vec<OpInfo> {
     ]
 }
 
+/// Registers the passes of the array level: `array-fuse`.
+pub fn register_passes(registry: &mut axir_pass::PassRegistry) {
+    transforms::register_passes(registry);
+}
+
 /// Registers the `array` dialect and all its ops.
 pub fn register(registry: &mut DialectRegistry) {
     use syntax::*;
@@ -136,6 +146,9 @@ pub fn register(registry: &mut DialectRegistry) {
         with_syntax(ConcatOp::info().folder(f), parse_concat, print_concat),
         with_syntax(ReduceOp::info().folder(f), parse_reduce, print_reduce),
         with_syntax(MatmulOp::info().folder(f), parse_binary, print_plain),
+        // Fusion groups carry their syntax in their declarations.
+        FusionOp::info(),
+        YieldOp::info(),
     ];
     for info in ops {
         ok(registry.register_op(info));

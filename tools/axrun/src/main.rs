@@ -67,10 +67,7 @@ fn parse_args(argv: &[String]) -> Result<Options, String> {
 
 fn registry() -> Arc<DialectRegistry> {
     let mut r = DialectRegistry::new();
-    axir_builtin::register(&mut r);
-    axir_arith::register(&mut r);
-    axir_math::register(&mut r);
-    axir_array::register(&mut r);
+    axir_interp::register_dialects(&mut r);
     Arc::new(r)
 }
 
@@ -143,7 +140,7 @@ fn run(o: Options) -> Result<(), String> {
         }
         _ => e.clone(),
     })?;
-    let n_results = func.result_types(&ctx).len();
+    let n_results = axir_interp::num_outputs(&ctx, func);
     if !o.outs.is_empty() && o.outs.len() != n_results {
         return Err(format!(
             "@{} returns {n_results} result{}, but {} output file{} given with -o",
