@@ -214,3 +214,31 @@ impl GroupRoles {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const N: SymDim = SymDim::Sym(0);
+    const M: SymDim = SymDim::Sym(1);
+
+    #[test]
+    fn broadcast_dims_are_read_at_zero_or_checked() {
+        let rd = [N, SymDim::Static(8)];
+        let rr = root_roles(&rd);
+        assert_eq!(rr, vec![Role::Dim(0), Role::Dim(1)]);
+        // A row vector is read along dim 1 only; a column at 0 along dim 1.
+        assert_eq!(broadcast_roles(&[SymDim::Static(8)], &rd, &rr), Some(vec![Role::Dim(1)]));
+        assert_eq!(broadcast_roles(&[N, SymDim::Static(1)], &rd, &rr), Some(vec![Role::Dim(0), Role::Zero]));
+        // A dim that may be 1 at run time is neither.
+        assert_eq!(broadcast_roles(&[M, SymDim::Static(8)], &rd, &rr), Some(vec![Role::Other, Role::Dim(1)]));
+    }
+
+    #[test]
+    fn row_indexed_means_distinct_root_dims() {
+        assert!(is_row_indexed(&[Role::Dim(0), Role::Zero]));
+        assert!(!is_row_indexed(&[Role::Dim(0), Role::Dim(0)]));
+        assert!(!is_row_indexed(&[Role::Other]));
+        assert_eq!(used_dims(&[Role::Dim(2), Role::Zero, Role::Dim(0)]), BTreeSet::from([0, 2]));
+    }
+}

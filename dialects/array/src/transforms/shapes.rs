@@ -223,17 +223,17 @@ impl ShapeInfo {
             "array.broadcast" => {
                 let x = self.operand_dims(ctx, op, 0)?;
                 let offset = declared.len().checked_sub(x.len())?;
-                Some(
-                    declared
-                        .iter()
-                        .enumerate()
-                        .map(|(i, d)| match d {
-                            Some(n) => SymDim::Static(*n),
-                            None if i >= offset => x[i - offset],
-                            None => SymDim::Static(0),
-                        })
-                        .collect(),
-                )
+                // A dynamic dim the operand does not have cannot be known
+                // (the interpreter rejects it too): no inference at all.
+                declared
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| match d {
+                        Some(n) => Some(SymDim::Static(*n)),
+                        None if i >= offset => Some(x[i - offset]),
+                        None => None,
+                    })
+                    .collect()
             }
             "array.transpose" => {
                 let x = self.operand_dims(ctx, op, 0)?;
@@ -340,5 +340,25 @@ impl ShapeInfo {
             }
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcasting_keeps_what_is_known() {
+        let mut info = ShapeInfo::default();
+        let a = info.intern(SymExpr::ArgDim { arg: 0, dim: 0 });
+        let b = info.intern(SymExpr::ArgDim { arg: 1, dim: 0 });
+        // Equal symbols stay; 1 stretches; a static n wins over a symbol.
+        assert_eq!(info.broadcast_dim(a, a), a);
+        assert_eq!(info.broadcast_dim(SymDim::Static(1), a), a);
+        assert_eq!(info.broadcast_dim(a, SymDim::Static(8)), SymDim::Static(8));
+        // Two unrelated symbols make one symbol, the same either way round.
+        let ab = info.broadcast_dim(a, b);
+        assert_eq!(info.broadcast_dim(b, a), ab);
+        assert!(matches!(ab, SymDim::Sym(n) if info.expr(n) == Some(&SymExpr::Broadcast(a, b))));
     }
 }
