@@ -392,30 +392,7 @@ fn own_cases(filter: &str) -> Vec<Case> {
 
 /// Cases that fail because of a known problem outside the lowering, with
 /// the problem. Each must still fail: when one passes, its entry goes.
-const KNOWN_ISSUES: &[(&str, &str)] = &[
-    (
-        "unary/acosh.float.[bf16|f32|f64]",
-        "the interpreter's math.acosh is Rust's f32/f64::acosh, which overflows to inf near the largest finite values; numpy (and the libm crate) stay finite",
-    ),
-    (
-        "unary/asinh.float.[bf16|f32|f64]",
-        "the interpreter's math.asinh is Rust's f32/f64::asinh, which overflows to inf near the largest finite values; numpy stays finite",
-    ),
-    ("unary/erf.float.f64", "the interpreter's math.erf gives NaN for f64 infinities; numpy gives -1 and 1"),
-];
-
-/// The interpreter problem of a failure message, if it is a known one: for
-/// a parameter or output of static shape with a zero-size dim, the
-/// interpreter makes a buffer whose strides are not the memref type's
-/// row-major strides, and rejects its own argument.
-fn known_message(message: &str) -> Option<&'static str> {
-    let sizes = message.split("buffer with sizes (").nth(1)?.split(')').next()?;
-    let zero_size = sizes.split(", ").any(|d| d.trim() == "0");
-    (message.contains("op argument #") && message.contains("contradicts the declared type memref<") && zero_size)
-        .then_some(
-            "for a static shape with a zero-size dim, the interpreter's buffers have other strides than the memref type's row-major strides",
-        )
-}
+const KNOWN_ISSUES: &[(&str, &str)] = &[];
 
 /// Whether case `name` matches `pattern`: a name, with an optional
 /// `[a|b]` alternative at its end.
@@ -426,12 +403,8 @@ fn matches_pattern(name: &str, pattern: &str) -> bool {
     }
 }
 
-fn known_issue(name: &str, message: &str) -> Option<&'static str> {
-    KNOWN_ISSUES
-        .iter()
-        .find(|(n, _)| matches_pattern(name, n))
-        .map(|(_, why)| *why)
-        .or_else(|| known_message(message))
+fn known_issue(name: &str) -> Option<&'static str> {
+    KNOWN_ISSUES.iter().find(|(n, _)| matches_pattern(name, n)).map(|(_, why)| *why)
 }
 
 #[test]
@@ -481,7 +454,7 @@ fn lowered_programs_match_the_array_level() {
                     eprintln!("skipped {name}: {why}");
                 }
             }
-            Err(e) => match known_issue(name, e) {
+            Err(e) => match known_issue(name) {
                 Some(why) => *known.entry(why).or_default() += 1,
                 None => failed.push(format!("{name}: {e}")),
             },

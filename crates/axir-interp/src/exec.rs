@@ -501,14 +501,17 @@ impl<'c> Interpreter<'c> {
                 let Some(m) = MemRefType::of(ctx, ty) else { return Ok(()) };
                 let sizes_ok = b.rank() == m.rank()
                     && m.shape.iter().zip(&b.sizes).all(|(d, n)| d.is_none_or(|d| d as i64 == *n));
-                // A dim of size 1 (or 0) never uses its stride, so MLIR's
-                // layouts leave it free; compare the others.
+                // A dim of size 1 never uses its stride, and a buffer with a
+                // dim of size 0 uses none at all, so MLIR's layouts leave them
+                // free; compare the others.
+                let empty = b.sizes.contains(&0);
                 let strides_ok = sizes_ok
-                    && m.strides
-                        .iter()
-                        .zip(&b.strides)
-                        .zip(&b.sizes)
-                        .all(|((s, t), n)| *n <= 1 || s.is_none_or(|s| s == *t));
+                    && (empty
+                        || m.strides
+                            .iter()
+                            .zip(&b.strides)
+                            .zip(&b.sizes)
+                            .all(|((s, t), n)| *n <= 1 || s.is_none_or(|s| s == *t)));
                 let offset_ok = m.offset.is_none_or(|o| o == b.offset);
                 if sizes_ok && strides_ok && offset_ok {
                     return Ok(());

@@ -212,8 +212,9 @@ fn float_unary(name: &str, x: ApFloat) -> Option<ApFloat> {
         "math.sinh" => unary_fn(x, f32::sinh, f64::sinh),
         "math.cosh" => unary_fn(x, f32::cosh, f64::cosh),
         "math.tanh" => unary_fn(x, f32::tanh, f64::tanh),
-        "math.asinh" => unary_fn(x, f32::asinh, f64::asinh),
-        "math.acosh" => unary_fn(x, f32::acosh, f64::acosh),
+        // libm's, as the math folder: std's overflow near the largest values.
+        "math.asinh" => unary_fn(x, libm::asinhf, libm::asinh),
+        "math.acosh" => unary_fn(x, libm::acoshf, libm::acosh),
         "math.atanh" => unary_fn(x, f32::atanh, f64::atanh),
         "math.erf" => erf_like(x, axir_math::erf::erf),
         "math.erfc" => erf_like(x, axir_math::erf::erfc),

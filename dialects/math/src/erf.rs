@@ -117,7 +117,9 @@ pub fn erf(x: f64) -> f64 {
     let a = x.abs();
     let r = if a < 3.0 {
         erf_series(a).to_f64()
-    } else if a.is_infinite() {
+    } else if a >= 6.0 {
+        // 1 - erf(6) < 2^-55: the result rounds to 1. (The continued fraction
+        // would also overflow in x*x for huge x.)
         1.0
     } else {
         1.0 - erfc_continued_fraction(a)
@@ -134,7 +136,9 @@ pub fn erfc(x: f64) -> f64 {
     let a = x.abs();
     let tail = if a < 3.0 {
         None
-    } else if a.is_infinite() {
+    } else if a >= 28.0 {
+        // erfc(28) < 1e-342, below the smallest subnormal: it rounds to 0.
+        // (The continued fraction would overflow in x*x for huge x.)
         Some(0.0)
     } else {
         Some(erfc_continued_fraction(a))
@@ -182,6 +186,9 @@ mod tests {
         assert_eq!(erf(6.0), 1.0);
         assert_eq!(erf(f64::INFINITY), 1.0);
         assert_eq!(erf(f64::NEG_INFINITY), -1.0);
+        // Huge finite inputs once gave NaN (x*x overflowing in the tail).
+        assert_eq!(erf(f64::MAX), 1.0);
+        assert_eq!(erf(-f64::MAX), -1.0);
         assert_eq!(erf(-0.0).to_bits(), (-0.0f64).to_bits());
     }
 
@@ -205,5 +212,8 @@ mod tests {
         }
         assert_eq!(erfc(f64::INFINITY), 0.0);
         assert_eq!(erfc(f64::NEG_INFINITY), 2.0);
+        assert_eq!(erfc(f64::MAX), 0.0);
+        assert_eq!(erfc(-f64::MAX), 2.0);
+        assert_eq!(erfc(28.0), 0.0);
     }
 }

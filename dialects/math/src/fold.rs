@@ -122,8 +122,10 @@ libm_folders! {
     sinh => f32::sinh, f64::sinh;
     cosh => f32::cosh, f64::cosh;
     tanh => f32::tanh, f64::tanh;
-    asinh => f32::asinh, f64::asinh;
-    acosh => f32::acosh, f64::acosh;
+    // libm's, not std's: std computes ln(x + sqrt(x*x + 1)), which overflows
+    // to inf for x near the largest finite values where the result is finite.
+    asinh => libm::asinhf, libm::asinh;
+    acosh => libm::acoshf, libm::acosh;
     atanh => f32::atanh, f64::atanh;
     cbrt => f32::cbrt, f64::cbrt;
     erf => |x| crate::erf::erf(x as f64) as f32, crate::erf::erf;
