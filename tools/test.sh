@@ -23,6 +23,10 @@ step() {
 
 step cargo fmt --all --check
 step cargo clippy --workspace --all-targets -- -D warnings
+# The lit suite runs axrun and axtranslate beside axopt; `cargo test` builds
+# a package's binaries only for that package's own integration tests, so
+# build every binary first.
+step cargo build --workspace --bins
 step cargo test --workspace
 
 if [ "${#failed[@]}" -ne 0 ]; then

@@ -4,9 +4,9 @@
 //! Run one test with `cargo test -p axopt --test lit -- NAME`, where NAME is
 //! any part of the path relative to `test/` (`arith/ops.axir`).
 //!
-//! Tests also run `axrun`, which cargo builds for `cargo test --workspace`
-//! (what `tools/test.sh` runs) but not for `cargo test -p axopt`: build it
-//! first with `cargo build -p axrun` in that case.
+//! Tests also run `axrun` and `axtranslate`, which `cargo test` does not
+//! build for this package: build them first (`cargo build --workspace
+//! --bins`, as `tools/test.sh` does), or the suite stops and says so.
 
 use std::path::Path;
 
@@ -19,12 +19,14 @@ fn main() {
     // Cargo gives a test only its own package's binaries; axrun sits beside
     // axopt when the workspace was built. Fail loudly rather than let every
     // axrun test fail with "command not found".
-    if !axopt_dir.join("axrun").exists() {
-        eprintln!(
-            "lit: axrun is not built in {}; run `cargo build -p axrun` first (or `cargo test --workspace`)",
-            axopt_dir.display()
-        );
-        std::process::exit(1);
+    for tool in ["axrun", "axtranslate"] {
+        if !axopt_dir.join(tool).exists() {
+            eprintln!(
+                "lit: {tool} is not built in {}; run `cargo build --workspace --bins` first",
+                axopt_dir.display()
+            );
+            std::process::exit(1);
+        }
     }
     let config =
         LitConfig::new(manifest_dir.join("../../test"), Path::new(env!("CARGO_TARGET_TMPDIR")).join("lit"))

@@ -6,6 +6,10 @@
 //!
 //! Results go to the `-o` files in order, or, with no `-o`, to stdout in
 //! numpy's `repr` style. Every failure is a message on stderr and exit code 1.
+//!
+//! `--backend interp` (the default) runs any level with the reference
+//! interpreter; `--backend cpu` compiles a loop-level module through MLIR and
+//! LLVM (`axir-mlir`) and runs the native code; `gpu` is not implemented yet.
 
 use axir_builtin::FuncOp;
 use axir_interp::{check_arguments, Interpreter, RtValue};
@@ -100,12 +104,13 @@ fn pick_entry(ctx: &Context, module: OpId, entry: Option<&str>) -> Result<FuncOp
 
 fn run(o: Options) -> Result<(), String> {
     let file = o.file.ok_or_else(|| format!("no input file\n{USAGE}"))?;
-    match o.backend.as_deref().unwrap_or("interp") {
-        "interp" => {}
-        b @ ("cpu" | "gpu") => {
-            return Err(format!(
-                "backend '{b}' is not available yet: compilation to native code is not implemented in this build; use --backend interp"
-            ))
+    let backend = o.backend.clone().unwrap_or_else(|| "interp".into());
+    match backend.as_str() {
+        "interp" | "cpu" => {}
+        "gpu" => {
+            return Err(
+                "backend 'gpu' is not available yet: compilation for GPUs is not implemented in this build; use --backend interp or cpu".into(),
+            )
         }
         other => return Err(format!("unknown backend '{other}'; expected interp, cpu or gpu")),
     }
@@ -150,16 +155,24 @@ fn run(o: Options) -> Result<(), String> {
             if o.outs.len() == 1 { " was" } else { "s were" }
         ));
     }
-    let results = Interpreter::new(&ctx)
-        .call(func, args.into_iter().map(RtValue::Array).collect())
-        .map_err(|d| sources.render(&ctx, &d).trim_end().to_string())?;
-    let arrays: Vec<NdArray> = results
-        .into_iter()
-        .map(|r| match r {
-            RtValue::Array(a) => a,
-            RtValue::Index(n) => NdArray::scalar(n),
-        })
-        .collect();
+    let arrays: Vec<NdArray> = if backend == "cpu" {
+        // Compiled through MLIR and LLVM (crates/axir-mlir): the module must
+        // be at the loop level (axopt --array-to-loop-pipeline).
+        let compiled = axir_mlir::compile(&ctx, module, &axir_mlir::CompileOptions::default())
+            .map_err(|d| sources.render_all(&ctx, &d).trim_end().to_string())?;
+        compiled.function(func.name(&ctx)).and_then(|f| f.call_arrays(&args)).map_err(|e| e.to_string())?
+    } else {
+        let results = Interpreter::new(&ctx)
+            .call(func, args.into_iter().map(RtValue::Array).collect())
+            .map_err(|d| sources.render(&ctx, &d).trim_end().to_string())?;
+        results
+            .into_iter()
+            .map(|r| match r {
+                RtValue::Array(a) => a,
+                RtValue::Index(n) => NdArray::scalar(n),
+            })
+            .collect()
+    };
     if o.outs.is_empty() {
         let mut out = std::io::stdout().lock();
         for a in &arrays {

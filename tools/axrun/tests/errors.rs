@@ -148,9 +148,9 @@ const CASES: &[ErrorCase] = &[
         stderr: &["several functions", "--entry"],
     },
     ErrorCase {
-        name: "--backend cpu is not available yet",
+        name: "--backend cpu needs a loop-level module",
         args: &[PROG, "-e", "softmax", "--arg", "errors/f32_2x8.npy", "--backend", "cpu"],
-        stderr: &["backend 'cpu' is not available yet", "--backend interp"],
+        stderr: &["is array level; lower the module to the loop level first"],
     },
     ErrorCase {
         name: "--backend=gpu is not available yet",

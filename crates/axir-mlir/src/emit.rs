@@ -1,0 +1,720 @@
+//! Printing a loop-level axir module as upstream MLIR text (`scf`, `memref`,
+//! `arith`, `math`, `vector`, `func`), in the generic op form, with every op
+//! carrying its `.axir` location so that MLIR's diagnostics come back
+//! located. Pure Rust: nothing here touches MLIR.
+//!
+//! The translation (`docs/mlir-bridge.md` has the table):
+//!
+//! - `arith`, `math`, `vector`, `func.return`, `func.call`: unchanged (our
+//!   generic form is MLIR's), except `vector.fma` → `math.fma`, whose
+//!   lowering keeps the single rounding;
+//! - `func.func`: argument and result attributes (`loop.output`) dropped,
+//!   `llvm.emit_c_interface` added to definitions;
+//! - `loop.for` → `scf.for`; `loop.parallel` → `scf.parallel`, whose
+//!   `loop.yield` becomes `scf.reduce` with one combining region per result;
+//!   `loop.yield` in a `loop.for` → `scf.yield`;
+//! - `loop.alloc`, `dealloc`, `load`, `store` → `memref.*`; `loop.dim` →
+//!   `arith.constant` + `memref.dim`;
+//! - `loop.subview` → `memref.subview`, `loop.view` →
+//!   `memref.reinterpret_cast`, with constant operands folded into the
+//!   static lists; both are followed by a `memref.cast` to the declared type
+//!   where MLIR's inferred type is more precise;
+//! - `loop.copy` → a `scf.for` nest of `memref.load`/`memref.store` (no
+//!   run-time library needed, unlike `memref.copy` on strided buffers).
+//!
+//! **Anything else is a located error**, all of them reported: array-level
+//! ops and tensor types (lower with `--array-to-loop-pipeline` first),
+//! unknown ops, memory spaces, opaque layouts.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use axir_builtin::FuncOp;
+use axir_ir::{
+    AttributeData, BlockId, Context, Diagnostic, Dim, Location, LocationData, OpDefinition, OpId, RegionId,
+    Type, TypeData, Value,
+};
+use axir_loop::memref::{constant_index, MemRefType};
+use axir_syntax::{write_attr, write_location, write_type};
+
+/// MLIR's `ShapedType::kDynamic`, the marker of a dynamic entry in the
+/// `static_offsets`, `static_sizes` and `static_strides` lists.
+const DYNAMIC: i64 = i64::MIN;
+
+/// The upstream MLIR text of a module, and what is needed to map MLIR's
+/// diagnostics back to `.axir` locations.
+#[derive(Debug, Clone)]
+pub struct Emitted {
+    /// The module in MLIR's generic form, every op located.
+    pub text: String,
+    /// `(file, line, col)` of each location written, to the axir location.
+    pub locations: HashMap<(String, u32, u32), Location>,
+    /// The location of the module op, for diagnostics MLIR cannot locate.
+    pub module_loc: Location,
+}
+
+impl Emitted {
+    /// The axir location of an MLIR `file:line:col`, if the text had it.
+    pub fn location(&self, file: &str, line: u32, col: u32) -> Option<Location> {
+        self.locations.get(&(file.to_string(), line, col)).copied()
+    }
+}
+
+/// Translates `module` (a `builtin.module` at the loop level) to upstream MLIR
+/// text. Every op that cannot be translated is reported.
+pub fn emit_module(ctx: &Context, module: OpId) -> Result<Emitted, Vec<Diagnostic>> {
+    let mut e = Emitter {
+        ctx,
+        out: String::new(),
+        names: HashMap::new(),
+        next: 0,
+        diags: Vec::new(),
+        locations: HashMap::new(),
+    };
+    e.op(module, 0);
+    if !e.diags.is_empty() {
+        return Err(e.diags);
+    }
+    Ok(Emitted { text: e.out, locations: e.locations, module_loc: ctx.op_location(module) })
+}
+
+/// Why `ty` cannot cross to MLIR, if it cannot.
+fn unsupported_type(ctx: &Context, ty: Type) -> Option<String> {
+    let shown = || ctx.display_type(ty).to_string();
+    match ctx.type_data(ty) {
+        TypeData::Integer { signedness: axir_ir::Signedness::Signless, .. } | TypeData::Index | TypeData::Float(_) => {
+            None
+        }
+        TypeData::Integer { .. } => Some(format!("signed and unsigned integer types ({}) have no arith semantics; use signless integers", shown())),
+        TypeData::Vector { scalable, element, .. } => {
+            if scalable.iter().any(|s| *s) {
+                Some(format!("scalable vector type {} is not supported", shown()))
+            } else {
+                unsupported_type(ctx, *element)
+            }
+        }
+        TypeData::MemRef { memory_space: Some(_), .. } => {
+            Some(format!("memref type {} has a memory space, which the CPU path does not support", shown()))
+        }
+        TypeData::MemRef { element, .. } => {
+            if MemRefType::of(ctx, ty).is_none() {
+                Some(format!("memref type {} has a layout that is neither the identity nor strided", shown()))
+            } else {
+                unsupported_type(ctx, *element)
+            }
+        }
+        TypeData::Tensor { .. } => Some(format!(
+            "tensor type {} is array level; lower the module to the loop level first (axopt --array-to-loop-pipeline)",
+            shown()
+        )),
+        _ => Some(format!("type {} has no MLIR lowering here", shown())),
+    }
+}
+
+/// The dialects whose ops are printed unchanged in the generic form.
+fn is_passthrough(name: &str) -> bool {
+    let dialect = name.split('.').next().unwrap_or("");
+    matches!(dialect, "arith" | "math" | "vector") || matches!(name, "func.return" | "func.call")
+}
+
+struct Emitter<'c> {
+    ctx: &'c Context,
+    out: String,
+    names: HashMap<Value, u32>,
+    next: u32,
+    diags: Vec<Diagnostic>,
+    locations: HashMap<(String, u32, u32), Location>,
+}
+
+impl Emitter<'_> {
+    fn error(&mut self, op: OpId, msg: impl std::fmt::Display) {
+        self.diags.push(self.ctx.op_error(op, msg));
+    }
+
+    /// A fresh SSA name for a value the translation makes up.
+    fn fresh(&mut self) -> String {
+        self.next += 1;
+        format!("%t{}", self.next)
+    }
+
+    fn name(&mut self, v: Value) -> String {
+        let next = &mut self.next;
+        let n = *self.names.entry(v).or_insert_with(|| {
+            *next += 1;
+            *next
+        });
+        format!("%v{n}")
+    }
+
+    fn names(&mut self, vs: &[Value]) -> String {
+        vs.iter().map(|v| self.name(*v)).collect::<Vec<_>>().join(", ")
+    }
+
+    fn ty(&self, t: Type) -> String {
+        let mut s = String::new();
+        write_type(self.ctx, t, &mut s);
+        s
+    }
+
+    fn types(&self, vs: &[Value]) -> String {
+        vs.iter().map(|v| self.ty(self.ctx.value_type(*v))).collect::<Vec<_>>().join(", ")
+    }
+
+    /// ` loc(...)`, remembering the location so MLIR's diagnostics map back.
+    fn loc(&mut self, loc: Location) -> String {
+        let mut file_loc = loc;
+        // Record the innermost file location of names, call sites and fusions too.
+        loop {
+            match self.ctx.location_data(file_loc) {
+                LocationData::Name { child: Some(c), .. } => file_loc = *c,
+                LocationData::CallSite { callee, .. } => file_loc = *callee,
+                LocationData::Fused(ls) if !ls.is_empty() => file_loc = ls[0],
+                _ => break,
+            }
+        }
+        if let Some((file, line, col)) = self.ctx.file_line_col(file_loc) {
+            self.locations.entry((file.to_string(), line, col)).or_insert(loc);
+        }
+        let mut s = String::from(" ");
+        write_location(self.ctx, loc, &mut s);
+        s
+    }
+
+    fn indent(&mut self, depth: usize) {
+        for _ in 0..depth {
+            self.out.push_str("  ");
+        }
+    }
+
+    /// Writes one full line: indentation, `text`, location, newline.
+    fn line(&mut self, depth: usize, text: &str, loc: Location) {
+        self.indent(depth);
+        self.out.push_str(text);
+        let l = self.loc(loc);
+        self.out.push_str(&l);
+        self.out.push('\n');
+    }
+
+    fn results_prefix(&mut self, op: OpId) -> String {
+        let results = self.ctx.results(op).to_vec();
+        if results.is_empty() {
+            String::new()
+        } else {
+            format!("{} = ", self.names(&results))
+        }
+    }
+
+    fn check_types(&mut self, op: OpId) {
+        let ctx = self.ctx;
+        let types: Vec<Type> =
+            ctx.operands(op).iter().chain(ctx.results(op)).map(|v| ctx.value_type(*v)).collect();
+        for t in types {
+            if matches!(ctx.type_data(t), TypeData::Tensor { .. }) {
+                continue;
+            }
+            if let Some(why) = unsupported_type(ctx, t) {
+                self.error(op, why);
+                return;
+            }
+        }
+    }
+
+    fn op(&mut self, op: OpId, depth: usize) {
+        let ctx = self.ctx;
+        let name = ctx.op_name(op).to_string();
+        let loc = ctx.op_location(op);
+        // Tensors are reported once, at the function signature or the array op.
+        if name != "builtin.module" && name != "func.func" && !name.starts_with("array.") {
+            self.check_types(op);
+        }
+        match name.as_str() {
+            "builtin.module" => {
+                self.indent(depth);
+                self.out.push_str("\"builtin.module\"() ({\n");
+                for r in ctx.regions(op).to_vec() {
+                    for b in ctx.region_blocks(r).to_vec() {
+                        for o in ctx.block_ops(b) {
+                            self.op(o, depth + 1);
+                        }
+                    }
+                }
+                self.indent(depth);
+                self.out.push_str("}) : () -> ()");
+                let l = self.loc(loc);
+                self.out.push_str(&l);
+                self.out.push('\n');
+            }
+            "func.func" => self.func(op, depth),
+            "loop.for" => self.for_op(op, depth),
+            "loop.parallel" => self.parallel(op, depth),
+            "loop.yield" => {
+                // Reached only for a loop.yield outside any loop, which the verifier rejects.
+                self.error(op, "expects parent op to be one of 'loop.for, loop.parallel'");
+            }
+            "loop.alloc" => {
+                let ops = ctx.operands(op).to_vec();
+                let text = format!(
+                    "{}\"memref.alloc\"({}) <{{operandSegmentSizes = array<i32: {}, 0>}}> : ({}) -> {}",
+                    self.results_prefix(op),
+                    self.names(&ops),
+                    ops.len(),
+                    self.types(&ops),
+                    self.types(ctx.results(op))
+                );
+                self.line(depth, &text, loc);
+            }
+            "loop.dealloc" | "loop.load" | "loop.store" => {
+                let upstream = name.replace("loop.", "memref.");
+                let text = self.generic_text(op, &upstream, false);
+                self.line(depth, &text, loc);
+            }
+            "loop.dim" => {
+                let Some(index) = axir_loop::dim_index(ctx, op) else {
+                    self.error(op, "requires attribute 'index'");
+                    return;
+                };
+                let c = self.fresh();
+                self.line(
+                    depth,
+                    &format!("{c} = \"arith.constant\"() <{{value = {index} : index}}> : () -> index"),
+                    loc,
+                );
+                let src = ctx.operand(op, 0);
+                let text = format!(
+                    "{}\"memref.dim\"({}, {c}) : ({}, index) -> index",
+                    self.results_prefix(op),
+                    self.name(src),
+                    self.types(&[src])
+                );
+                self.line(depth, &text, loc);
+            }
+            // MLIR lowers vector.fma to llvm.intr.fmuladd, which may round
+            // twice; math.fma lowers to llvm.intr.fma, the single rounding
+            // vector.fma promises (docs/dialects/vector.md).
+            "vector.fma" => {
+                let text = self.generic_text(op, "math.fma", false);
+                self.line(depth, &text, loc);
+            }
+            "loop.subview" => self.subview(op, depth),
+            "loop.view" => self.view(op, depth),
+            "loop.copy" => self.copy(op, depth),
+            _ if is_passthrough(&name) && ctx.op_info(op).is_some() => {
+                if !ctx.regions(op).is_empty() {
+                    self.error(op, "ops with regions cannot be passed to MLIR unchanged");
+                    return;
+                }
+                let text = self.generic_text(op, &name, true);
+                self.line(depth, &text, loc);
+            }
+            _ if name.starts_with("array.") => self.error(
+                op,
+                "is array level; lower the module to the loop level first (axopt --array-to-loop-pipeline)",
+            ),
+            _ => self.error(op, "has no translation to upstream MLIR"),
+        }
+    }
+
+    /// `%r = "name"(operands) {attrs} : (types) -> (types)`.
+    fn generic_text(&mut self, op: OpId, name: &str, keep_attrs: bool) -> String {
+        let ctx = self.ctx;
+        let operands = ctx.operands(op).to_vec();
+        let results = ctx.results(op).to_vec();
+        let mut s = self.results_prefix(op);
+        let _ = write!(s, "\"{name}\"({})", self.names(&operands));
+        if keep_attrs && !ctx.attrs(op).is_empty() {
+            s.push_str(" {");
+            for (i, a) in ctx.attrs(op).iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                write_attr_name(ctx.ident_str(a.name), &mut s);
+                if !matches!(ctx.attr_data(a.value), AttributeData::Unit) {
+                    s.push_str(" = ");
+                    write_attr(ctx, a.value, &mut s);
+                }
+            }
+            s.push('}');
+        }
+        let _ = write!(s, " : ({}) -> ({})", self.types(&operands), self.types(&results));
+        s
+    }
+
+    fn block_header(&mut self, block: BlockId, depth: usize) {
+        let ctx = self.ctx;
+        let args = ctx.block_arguments(block).to_vec();
+        let mut s = String::from("^bb0(");
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            let (n, t, l) = (self.name(*a), self.ty(ctx.value_type(*a)), self.loc(ctx.value_location(*a)));
+            let _ = write!(s, "{n}: {t}{l}");
+        }
+        s.push_str("):");
+        self.indent(depth);
+        self.out.push_str(&s);
+        self.out.push('\n');
+    }
+
+    /// The ops of `block` except a trailing `loop.yield`, which is returned.
+    fn body(&mut self, block: BlockId, depth: usize) -> Option<OpId> {
+        let mut terminator = None;
+        for o in self.ctx.block_ops(block) {
+            if self.ctx.op_name(o) == "loop.yield" {
+                terminator = Some(o);
+            } else {
+                self.op(o, depth);
+            }
+        }
+        terminator
+    }
+
+    fn single_block(&mut self, op: OpId) -> Option<BlockId> {
+        let r: Option<RegionId> = self.ctx.regions(op).first().copied();
+        let b = r.and_then(|r| self.ctx.entry_block(r));
+        if b.is_none() {
+            self.error(op, "expects a region with one block");
+        }
+        b
+    }
+
+    fn func(&mut self, op: OpId, depth: usize) {
+        let ctx = self.ctx;
+        let Some(f) = FuncOp::from_op(ctx, op) else { return };
+        let bad =
+            f.input_types(ctx).iter().chain(f.result_types(ctx)).find_map(|&t| unsupported_type(ctx, t));
+        if let Some(why) = bad {
+            self.error(op, format!("@{}: {why}", f.name(ctx)));
+        }
+        let Some(fty) = f.function_type(ctx) else {
+            self.error(op, "requires attribute 'function_type'");
+            return;
+        };
+        let mut attrs = format!("function_type = {}, sym_name = ", self.ty(fty));
+        let _ = axir_syntax::lexer::write_escaped_string(&mut attrs, f.name(ctx).as_bytes());
+        if ctx.attr(op, "sym_visibility").is_some() {
+            let _ = write!(attrs, ", sym_visibility = \"{}\"", f.visibility(ctx));
+        }
+        self.indent(depth);
+        self.out.push_str("\"func.func\"() ({\n");
+        if let Some(block) = f.entry_block(ctx) {
+            // A stable C calling convention: `_mlir_ciface_NAME` takes each
+            // memref as a pointer to its descriptor.
+            attrs.push_str(", llvm.emit_c_interface");
+            if f.body(ctx).is_some_and(|r| ctx.region_blocks(r).len() > 1) {
+                self.error(op, "functions with several blocks are not supported");
+            }
+            self.block_header(block, depth);
+            for o in ctx.block_ops(block) {
+                self.op(o, depth + 1);
+            }
+        }
+        self.indent(depth);
+        let _ = write!(self.out, "}}) {{{attrs}}} : () -> ()");
+        let l = self.loc(ctx.op_location(op));
+        self.out.push_str(&l);
+        self.out.push('\n');
+    }
+
+    fn for_op(&mut self, op: OpId, depth: usize) {
+        let ctx = self.ctx;
+        let Some(block) = self.single_block(op) else { return };
+        let operands = ctx.operands(op).to_vec();
+        let results = ctx.results(op).to_vec();
+        let head = format!("{}\"scf.for\"({}) ({{", self.results_prefix(op), self.names(&operands));
+        self.indent(depth);
+        self.out.push_str(&head);
+        self.out.push('\n');
+        self.block_header(block, depth);
+        let terminator = self.body(block, depth + 1);
+        let (vals, tloc) = match terminator {
+            Some(t) => (ctx.operands(t).to_vec(), ctx.op_location(t)),
+            None => (Vec::new(), ctx.op_location(op)),
+        };
+        let y = format!("\"scf.yield\"({}) : ({}) -> ()", self.names(&vals), self.types(&vals));
+        self.line(depth + 1, &y, tloc);
+        let tail = format!("}}) : ({}) -> ({})", self.types(&operands), self.types(&results));
+        self.line(depth, &tail, ctx.op_location(op));
+    }
+
+    fn parallel(&mut self, op: OpId, depth: usize) {
+        let ctx = self.ctx;
+        let Some(block) = self.single_block(op) else { return };
+        let n = ctx.block_arguments(block).len();
+        let operands = ctx.operands(op).to_vec();
+        let results = ctx.results(op).to_vec();
+        let Some(kinds) = axir_loop::parallel_reductions(ctx, op) else {
+            self.error(op, "requires 'reductions' to be an array of op names");
+            return;
+        };
+        let head = format!(
+            "{}\"scf.parallel\"({}) <{{operandSegmentSizes = array<i32: {n}, {n}, {n}, {}>}}> ({{",
+            self.results_prefix(op),
+            self.names(&operands),
+            results.len()
+        );
+        self.indent(depth);
+        self.out.push_str(&head);
+        self.out.push('\n');
+        self.block_header(block, depth);
+        let terminator = self.body(block, depth + 1);
+        let (vals, tloc) = match terminator {
+            Some(t) => (ctx.operands(t).to_vec(), ctx.op_location(t)),
+            None => (Vec::new(), ctx.op_location(op)),
+        };
+        if vals.len() != kinds.len() {
+            self.error(
+                op,
+                format!("expects {} reduction ops (one per result), but got {}", vals.len(), kinds.len()),
+            );
+            return;
+        }
+        let mut regions = Vec::new();
+        for (v, kind) in vals.iter().zip(&kinds) {
+            let Some(kind) = kind else {
+                self.error(op, "has an unsupported reduction op");
+                return;
+            };
+            let t = self.ty(ctx.value_type(*v));
+            let (l, r, x) = (self.fresh(), self.fresh(), self.fresh());
+            let lc = self.loc(tloc);
+            let ind = "  ".repeat(depth + 1);
+            regions.push(format!(
+                "{{\n{ind}^bb0({l}: {t}{lc}, {r}: {t}{lc}):\n{ind}  {x} = \"{}\"({l}, {r}) : ({t}, {t}) -> {t}{lc}\n{ind}  \"scf.reduce.return\"({x}) : ({t}) -> (){lc}\n{ind}}}",
+                kind.op_name()
+            ));
+        }
+        let regions = if regions.is_empty() { String::new() } else { format!(" ({})", regions.join(", ")) };
+        let reduce =
+            format!("\"scf.reduce\"({}){regions} : ({}) -> ()", self.names(&vals), self.types(&vals));
+        self.line(depth + 1, &reduce, tloc);
+        let tail = format!("}}) : ({}) -> ({})", self.types(&operands), self.types(&results));
+        self.line(depth, &tail, ctx.op_location(op));
+    }
+
+    /// Splits operands into MLIR's static list (constants folded) and the
+    /// dynamic operands that remain.
+    fn mixed(&mut self, vs: &[Value]) -> (Vec<i64>, Vec<Value>) {
+        let mut statics = Vec::with_capacity(vs.len());
+        let mut dynamic = Vec::new();
+        for &v in vs {
+            match constant_index(self.ctx, v) {
+                Some(c) if c != DYNAMIC => statics.push(c),
+                _ => {
+                    statics.push(DYNAMIC);
+                    dynamic.push(v);
+                }
+            }
+        }
+        (statics, dynamic)
+    }
+
+    /// Writes `%r = <op text producing exact type>` and, where the declared
+    /// result type differs, a `memref.cast` to it.
+    fn with_cast(&mut self, op: OpId, depth: usize, text_for: impl FnOnce(&str) -> String, exact: String) {
+        let ctx = self.ctx;
+        let result = ctx.result(op, 0);
+        let declared = self.ty(ctx.value_type(result));
+        let loc = ctx.op_location(op);
+        let r = self.name(result);
+        if exact == declared {
+            let t = text_for(&exact);
+            self.line(depth, &format!("{r} = {t}"), loc);
+        } else {
+            let tmp = self.fresh();
+            let t = text_for(&exact);
+            self.line(depth, &format!("{tmp} = {t}"), loc);
+            self.line(depth, &format!("{r} = \"memref.cast\"({tmp}) : ({exact}) -> {declared}"), loc);
+        }
+    }
+
+    fn subview(&mut self, op: OpId, depth: usize) {
+        let ctx = self.ctx;
+        let operands = ctx.operands(op).to_vec();
+        let src = operands[0];
+        let Some(m) = MemRefType::of(ctx, ctx.value_type(src)) else { return };
+        let rank = m.rank();
+        if operands.len() != 1 + 3 * rank {
+            self.error(op, format!("expected {rank} offsets, {rank} sizes and {rank} strides"));
+            return;
+        }
+        let (offs, dyn_offs) = self.mixed(&operands[1..1 + rank]);
+        let (sizes, dyn_sizes) = self.mixed(&operands[1 + rank..1 + 2 * rank]);
+        let (strides, dyn_strides) = self.mixed(&operands[1 + 2 * rank..]);
+        // MLIR's SubViewOp::inferResultType.
+        let res_strides: Vec<Option<i64>> = (0..rank)
+            .map(|d| match (m.strides[d], strides[d]) {
+                (Some(a), b) if b != DYNAMIC => a.checked_mul(b),
+                _ => None,
+            })
+            .collect();
+        let mut res_off = m.offset;
+        for (&src_stride, &k) in m.strides.iter().zip(&offs) {
+            res_off = match (res_off, src_stride, k) {
+                (Some(o), Some(s), k) if k != DYNAMIC => k.checked_mul(s).and_then(|x| o.checked_add(x)),
+                _ => None,
+            };
+        }
+        let exact = strided_type(self, &sizes, m.element, &res_strides, res_off);
+        let src_ty = self.ty(ctx.value_type(src));
+        let src_name = self.name(src);
+        let all: Vec<Value> = dyn_offs.iter().chain(&dyn_sizes).chain(&dyn_strides).copied().collect();
+        let (names, types) = (self.names(&all), self.types(&all));
+        let args = if all.is_empty() { src_name } else { format!("{src_name}, {names}") };
+        let arg_types = if all.is_empty() { src_ty } else { format!("{src_ty}, {types}") };
+        let props = format!(
+            "operandSegmentSizes = array<i32: 1, {}, {}, {}>, static_offsets = {}, static_sizes = {}, static_strides = {}",
+            dyn_offs.len(),
+            dyn_sizes.len(),
+            dyn_strides.len(),
+            i64_array(&offs),
+            i64_array(&sizes),
+            i64_array(&strides)
+        );
+        self.with_cast(
+            op,
+            depth,
+            |t| format!("\"memref.subview\"({args}) <{{{props}}}> : ({arg_types}) -> {t}"),
+            exact,
+        );
+    }
+
+    fn view(&mut self, op: OpId, depth: usize) {
+        let ctx = self.ctx;
+        let operands = ctx.operands(op).to_vec();
+        let result = ctx.result(op, 0);
+        let Some(m) = MemRefType::of(ctx, ctx.value_type(result)) else { return };
+        let rank = m.rank();
+        if operands.len() != 2 + 2 * rank {
+            self.error(op, format!("expected an offset, {rank} sizes and {rank} strides"));
+            return;
+        }
+        let src = operands[0];
+        let (off, dyn_off) = self.mixed(&operands[1..2]);
+        let (sizes, dyn_sizes) = self.mixed(&operands[2..2 + rank]);
+        let (strides, dyn_strides) = self.mixed(&operands[2 + rank..]);
+        let res_strides: Vec<Option<i64>> = strides.iter().map(|&s| (s != DYNAMIC).then_some(s)).collect();
+        let exact =
+            strided_type(self, &sizes, m.element, &res_strides, (off[0] != DYNAMIC).then_some(off[0]));
+        let src_ty = self.ty(ctx.value_type(src));
+        let src_name = self.name(src);
+        let all: Vec<Value> = dyn_off.iter().chain(&dyn_sizes).chain(&dyn_strides).copied().collect();
+        let (names, types) = (self.names(&all), self.types(&all));
+        let args = if all.is_empty() { src_name } else { format!("{src_name}, {names}") };
+        let arg_types = if all.is_empty() { src_ty } else { format!("{src_ty}, {types}") };
+        let props = format!(
+            "operandSegmentSizes = array<i32: 1, {}, {}, {}>, static_offsets = {}, static_sizes = {}, static_strides = {}",
+            dyn_off.len(),
+            dyn_sizes.len(),
+            dyn_strides.len(),
+            i64_array(&off),
+            i64_array(&sizes),
+            i64_array(&strides)
+        );
+        self.with_cast(
+            op,
+            depth,
+            |t| format!("\"memref.reinterpret_cast\"({args}) <{{{props}}}> : ({arg_types}) -> {t}"),
+            exact,
+        );
+    }
+
+    /// `loop.copy %src, %dst` as a loop nest over the dims of `%src`.
+    fn copy(&mut self, op: OpId, depth: usize) {
+        let ctx = self.ctx;
+        let loc = ctx.op_location(op);
+        let (src, dst) = (ctx.operand(op, 0), ctx.operand(op, 1));
+        let Some(m) = MemRefType::of(ctx, ctx.value_type(src)) else { return };
+        let (s, d) = (self.name(src), self.name(dst));
+        let (st, dt) = (self.ty(ctx.value_type(src)), self.ty(ctx.value_type(dst)));
+        let et = self.ty(m.element);
+        let (c0, c1) = (self.fresh(), self.fresh());
+        self.line(depth, &format!("{c0} = \"arith.constant\"() <{{value = 0 : index}}> : () -> index"), loc);
+        self.line(depth, &format!("{c1} = \"arith.constant\"() <{{value = 1 : index}}> : () -> index"), loc);
+        let mut ivs = Vec::new();
+        for k in 0..m.rank() {
+            let (ck, dk, iv) = (self.fresh(), self.fresh(), self.fresh());
+            let dd = depth + k;
+            self.line(
+                dd,
+                &format!("{ck} = \"arith.constant\"() <{{value = {k} : index}}> : () -> index"),
+                loc,
+            );
+            self.line(dd, &format!("{dk} = \"memref.dim\"({s}, {ck}) : ({st}, index) -> index"), loc);
+            self.indent(dd);
+            let l = self.loc(loc);
+            let _ = writeln!(
+                self.out,
+                "\"scf.for\"({c0}, {dk}, {c1}) ({{\n{}^bb0({iv}: index{l}):",
+                "  ".repeat(dd)
+            );
+            ivs.push(iv);
+        }
+        let inner = depth + m.rank();
+        let x = self.fresh();
+        let idx = ivs.join(", ");
+        let idx_types = vec!["index"; ivs.len()].join(", ");
+        let sep = if ivs.is_empty() { "" } else { ", " };
+        self.line(
+            inner,
+            &format!("{x} = \"memref.load\"({s}{sep}{idx}) : ({st}{sep}{idx_types}) -> {et}"),
+            loc,
+        );
+        self.line(
+            inner,
+            &format!("\"memref.store\"({x}, {d}{sep}{idx}) : ({et}, {dt}{sep}{idx_types}) -> ()"),
+            loc,
+        );
+        for k in (0..m.rank()).rev() {
+            self.line(depth + k + 1, "\"scf.yield\"() : () -> ()", loc);
+            self.line(depth + k, "}) : (index, index, index) -> ()", loc);
+        }
+    }
+}
+
+/// `memref<4x?xf32, strided<[?, 1], offset: 3>>`; sizes use [`DYNAMIC`].
+fn strided_type(
+    e: &Emitter<'_>,
+    sizes: &[i64],
+    element: Type,
+    strides: &[Option<i64>],
+    offset: Option<i64>,
+) -> String {
+    let dims: Vec<Dim> = sizes.iter().map(|&s| (s != DYNAMIC && s >= 0).then_some(s as u64)).collect();
+    let mut s = String::from("memref<");
+    for d in &dims {
+        match d {
+            Some(n) => {
+                let _ = write!(s, "{n}x");
+            }
+            None => s.push_str("?x"),
+        }
+    }
+    s.push_str(&e.ty(element));
+    let show = |v: Option<i64>| v.map_or("?".to_string(), |n| n.to_string());
+    let _ = write!(s, ", strided<[{}]", strides.iter().map(|v| show(*v)).collect::<Vec<_>>().join(", "));
+    // MLIR leaves out a zero offset, as our printer does, so equal types print equally.
+    if offset != Some(0) {
+        let _ = write!(s, ", offset: {}", show(offset));
+    }
+    s.push_str(">>");
+    s
+}
+
+fn i64_array(vs: &[i64]) -> String {
+    if vs.is_empty() {
+        return "array<i64>".to_string();
+    }
+    format!("array<i64: {}>", vs.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", "))
+}
+
+/// An attribute name: a bare identifier, or quoted.
+fn write_attr_name(name: &str, out: &mut String) {
+    let bare = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.'));
+    if bare {
+        out.push_str(name);
+    } else {
+        let _ = axir_syntax::lexer::write_escaped_string(out, name.as_bytes());
+    }
+}

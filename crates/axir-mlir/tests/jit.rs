@@ -1,0 +1,622 @@
+//! Compiled code against the reference interpreter: every program here runs
+//! twice on the same inputs, once by `axir_interp` and once compiled through
+//! MLIR and LLVM (JIT, or an object file linked into a C program), and the
+//! results are compared: bit for bit for integers and elementwise float
+//! code, within a tolerance scaled to the length for float reductions.
+//!
+//! The only test binary of this crate (each one links all of MLIR): put new
+//! tests here. Programs are the hand-written loop-level files of
+//! `test/mlir/` and, through the array-to-loop pipeline, `examples/`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axir_builtin::FuncOp;
+use axir_interp::Interpreter;
+use axir_ir::{Context, Diagnostic, DialectRegistry, OpDefinition, OpId};
+use axir_mlir::{compile, Arg, BufferMut, BufferRef, CallError, CompileOptions, CompiledModule, Scalar};
+use axir_ndarray::{load_npy, DType, Data, NdArray};
+use axir_syntax::{parse_source, ParseOptions};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn registry() -> Arc<DialectRegistry> {
+    let mut r = DialectRegistry::new();
+    axir_interp::register_dialects(&mut r);
+    Arc::new(r)
+}
+
+fn parse(src: &str, name: &str) -> (Context, OpId) {
+    let mut ctx = Context::new(registry());
+    let module = parse_source(&mut ctx, src, name, &ParseOptions::default())
+        .unwrap_or_else(|d| panic!("{name} does not parse: {}", plain(&ctx, &d)));
+    (ctx, module)
+}
+
+fn load(rel: &str) -> (Context, OpId) {
+    let path = repo().join(rel);
+    let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    parse(&src, rel)
+}
+
+fn plain(ctx: &Context, diags: &[Diagnostic]) -> String {
+    diags.iter().map(|d| d.to_plain_string(ctx)).collect()
+}
+
+fn jit(ctx: &Context, module: OpId) -> CompiledModule {
+    compile(ctx, module, &CompileOptions::default())
+        .unwrap_or_else(|d| panic!("compile failed:\n{}", plain(ctx, &d)))
+}
+
+fn func(ctx: &Context, module: OpId, name: &str) -> FuncOp {
+    ctx.walk(module)
+        .into_iter()
+        .filter_map(|op| FuncOp::from_op(ctx, op))
+        .find(|f| f.name(ctx) == name)
+        .unwrap_or_else(|| panic!("no @{name}"))
+}
+
+/// The interpreter's outputs (results, then `loop.output` buffers).
+fn interp(ctx: &Context, module: OpId, name: &str, inputs: &[NdArray]) -> Vec<NdArray> {
+    Interpreter::new(ctx)
+        .run_entry(func(ctx, module, name), inputs.to_vec())
+        .unwrap_or_else(|d| panic!("interpreter failed on @{name}: {}", d.to_plain_string(ctx)))
+}
+
+/// A read-only contiguous buffer over `a`.
+fn buf(a: &NdArray) -> BufferRef<'_> {
+    let s = a.shape();
+    match a.data() {
+        Data::I1(v) => BufferRef::contiguous(v, s),
+        Data::I8(v) => BufferRef::contiguous(v, s),
+        Data::I16(v) => BufferRef::contiguous(v, s),
+        Data::I32(v) => BufferRef::contiguous(v, s),
+        Data::I64(v) => BufferRef::contiguous(v, s),
+        Data::U8(v) => BufferRef::contiguous(v, s),
+        Data::F16(v) => BufferRef::contiguous(v, s),
+        Data::BF16(v) => BufferRef::contiguous(v, s),
+        Data::F32(v) => BufferRef::contiguous(v, s),
+        Data::F64(v) => BufferRef::contiguous(v, s),
+    }
+    .expect("a contiguous view of a whole array is valid")
+}
+
+/// A mutable contiguous buffer over `d` with `shape`.
+fn buf_mut<'a>(d: &'a mut Data, shape: &[usize]) -> BufferMut<'a> {
+    match d {
+        Data::I1(v) => BufferMut::contiguous(v, shape),
+        Data::I8(v) => BufferMut::contiguous(v, shape),
+        Data::I16(v) => BufferMut::contiguous(v, shape),
+        Data::I32(v) => BufferMut::contiguous(v, shape),
+        Data::I64(v) => BufferMut::contiguous(v, shape),
+        Data::U8(v) => BufferMut::contiguous(v, shape),
+        Data::F16(v) => BufferMut::contiguous(v, shape),
+        Data::BF16(v) => BufferMut::contiguous(v, shape),
+        Data::F32(v) => BufferMut::contiguous(v, shape),
+        Data::F64(v) => BufferMut::contiguous(v, shape),
+    }
+    .expect("a contiguous view of a whole array is valid")
+}
+
+fn scalar_of(a: &NdArray) -> Scalar {
+    match a.data() {
+        Data::F32(v) => Scalar::F32(v[0]),
+        Data::F64(v) => Scalar::F64(v[0]),
+        Data::I32(v) => Scalar::I32(v[0]),
+        Data::I64(v) => Scalar::I64(v[0]),
+        other => panic!("no scalar helper for {other:?}"),
+    }
+}
+
+fn array_of_scalar(s: Scalar) -> NdArray {
+    match s {
+        Scalar::F32(v) => NdArray::scalar(v),
+        Scalar::F64(v) => NdArray::scalar(v),
+        Scalar::I32(v) => NdArray::scalar(v),
+        Scalar::I64(v) => NdArray::scalar(v),
+        other => panic!("no array helper for {other:?}"),
+    }
+}
+
+/// Runs `name` compiled, on contiguous copies of `inputs`, with outputs
+/// shaped like the interpreter's (`expected`), and returns the outputs in
+/// the interpreter's order.
+fn run_compiled(
+    ctx: &Context,
+    module: OpId,
+    compiled: &CompiledModule,
+    name: &str,
+    inputs: &[NdArray],
+    expected: &[NdArray],
+) -> Vec<NdArray> {
+    let f = func(ctx, module, name);
+    let outputs = axir_interp::output_params(ctx, f);
+    let n_results = f.result_types(ctx).len();
+    let n_params = f.input_types(ctx).len();
+    let mut out_data: Vec<(Vec<usize>, Data)> =
+        expected[n_results..].iter().map(|a| a.clone().into_parts()).collect();
+    let mut inputs_it = inputs.iter();
+    let mut out_it = out_data.iter_mut();
+    let mut args: Vec<Arg<'_>> = Vec::new();
+    for i in 0..n_params {
+        if outputs.contains(&i) {
+            let (shape, data) = out_it.next().expect("one expected array per output");
+            args.push(Arg::BufferMut(buf_mut(data, shape)));
+        } else {
+            let a = inputs_it.next().expect("one input per parameter");
+            let is_scalar = !matches!(ctx.type_data(f.input_types(ctx)[i]), axir_ir::TypeData::MemRef { .. });
+            args.push(if is_scalar { Arg::Scalar(scalar_of(a)) } else { Arg::Buffer(buf(a)) });
+        }
+    }
+    let result = compiled
+        .function(name)
+        .and_then(|cf| cf.call(&mut args))
+        .unwrap_or_else(|e| panic!("call of @{name} failed: {e}"));
+    drop(args);
+    let mut got: Vec<NdArray> = result.into_iter().map(array_of_scalar).collect();
+    for (shape, data) in out_data {
+        got.push(NdArray::new(shape, data).expect("shape and data agree"));
+    }
+    got
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Compare {
+    /// Bit-identical (NaN payloads aside: any NaN equals any NaN).
+    Exact,
+    /// `allclose` with a relative tolerance of `ulps * eps * len`.
+    Reduction { len: usize },
+}
+
+fn assert_matches(name: &str, got: &[NdArray], want: &[NdArray], cmp: Compare) {
+    assert_eq!(got.len(), want.len(), "@{name}: number of outputs");
+    for (k, (g, w)) in got.iter().zip(want).enumerate() {
+        assert_eq!(g.shape(), w.shape(), "@{name}: shape of output #{k}");
+        let ok = match cmp {
+            Compare::Exact => g.same_values(w),
+            Compare::Reduction { len } => {
+                let eps = if g.dtype() == DType::F32 { f32::EPSILON as f64 } else { f64::EPSILON };
+                let tol = 4.0 * eps * (len.max(1) as f64);
+                g.same_values(w) || g.allclose(w, tol, tol)
+            }
+        };
+        assert!(ok, "@{name}: output #{k} differs\ncompiled:    {g}\ninterpreter: {w}");
+    }
+}
+
+/// Interpreter vs compiled on `inputs`.
+fn check(
+    ctx: &Context,
+    module: OpId,
+    compiled: &CompiledModule,
+    name: &str,
+    inputs: &[NdArray],
+    cmp: Compare,
+) {
+    let want = interp(ctx, module, name, inputs);
+    let got = run_compiled(ctx, module, compiled, name, inputs, &want);
+    assert_matches(name, &got, &want, cmp);
+}
+
+/// Deterministic values in [-4, 4) with a few exact specials mixed in.
+fn values(n: usize, seed: u64) -> Vec<f64> {
+    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 11) as f64 / (1u64 << 53) as f64) * 8.0 - 4.0
+        })
+        .collect()
+}
+
+fn f32s(n: usize, seed: u64) -> Vec<f32> {
+    values(n, seed).into_iter().map(|v| v as f32).collect()
+}
+
+#[test]
+fn compiled_module_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<CompiledModule>();
+    assert_send_sync::<axir_mlir::CompiledFunction>();
+}
+
+#[test]
+fn axpy_contiguous_and_zero_size() {
+    let (ctx, m) = load("test/mlir/strided.axir");
+    let c = jit(&ctx, m);
+    for (rows, cols) in [(3, 5), (1, 1), (0, 4), (4, 0), (17, 9)] {
+        let n = rows * cols;
+        let x = NdArray::from_vec(vec![rows, cols], f32s(n, 1)).unwrap();
+        let y = NdArray::from_vec(vec![rows, cols], f32s(n, 2)).unwrap();
+        check(&ctx, m, &c, "axpy", &[NdArray::scalar(1.5f32), x, y], Compare::Exact);
+    }
+}
+
+/// Fortran order, a slice with an offset and a stride-0 broadcast reach the
+/// compiled code without copies; the interpreter gets the same values as
+/// contiguous arrays.
+#[test]
+fn axpy_strided_views() {
+    let (ctx, m) = load("test/mlir/strided.axir");
+    let c = jit(&ctx, m);
+    let (rows, cols) = (4usize, 6usize);
+    // x in Fortran order: element (i, j) at i + j * rows.
+    let xf = f32s(rows * cols, 3);
+    let x_c: Vec<f32> = (0..rows * cols).map(|k| xf[(k / cols) + (k % cols) * rows]).collect();
+    // y: one row repeated (stride 0), taken from the middle of a larger
+    // buffer (offset 5).
+    let backing = f32s(5 + cols + 3, 4);
+    let y_c: Vec<f32> = (0..rows * cols).map(|k| backing[5 + k % cols]).collect();
+    let a = 0.75f32;
+    let inputs = [
+        NdArray::scalar(a),
+        NdArray::from_vec(vec![rows, cols], x_c).unwrap(),
+        NdArray::from_vec(vec![rows, cols], y_c).unwrap(),
+    ];
+    let want = interp(&ctx, m, "axpy", &inputs);
+    let mut out = vec![0f32; rows * cols];
+    let f = c.function("axpy").unwrap();
+    f.call(&mut [
+        Arg::Scalar(Scalar::F32(a)),
+        BufferRef::new(&xf, &[rows, cols], &[1, rows as isize], 0).unwrap().into(),
+        BufferRef::new(&backing, &[rows, cols], &[0, 1], 5).unwrap().into(),
+        BufferMut::contiguous(&mut out, &[rows, cols]).unwrap().into(),
+    ])
+    .unwrap();
+    let got = NdArray::from_vec(vec![rows, cols], out).unwrap();
+    assert_matches("axpy", &[got], &want, Compare::Exact);
+
+    // Negative strides: x read backwards along dim 1.
+    let mut out = vec![0f32; rows * cols];
+    let x_rev: Vec<f32> = (0..rows * cols).map(|k| xf[k / cols * cols + (cols - 1 - k % cols)]).collect();
+    let inputs = [
+        NdArray::scalar(a),
+        NdArray::from_vec(vec![rows, cols], x_rev).unwrap(),
+        NdArray::from_vec(vec![rows, cols], vec![0f32; rows * cols]).unwrap(),
+    ];
+    let want = interp(&ctx, m, "axpy", &inputs);
+    let zeros = vec![0f32; rows * cols];
+    f.call(&mut [
+        Arg::Scalar(Scalar::F32(a)),
+        BufferRef::new(&xf, &[rows, cols], &[cols as isize, -1], cols - 1).unwrap().into(),
+        BufferRef::contiguous(&zeros, &[rows, cols]).unwrap().into(),
+        BufferMut::contiguous(&mut out, &[rows, cols]).unwrap().into(),
+    ])
+    .unwrap();
+    let got = NdArray::from_vec(vec![rows, cols], out).unwrap();
+    assert_matches("axpy", &[got], &want, Compare::Exact);
+}
+
+#[test]
+fn reductions() {
+    let (ctx, m) = load("test/mlir/reduce.axir");
+    let c = jit(&ctx, m);
+    for n in [0usize, 1, 7, 1000] {
+        let x = NdArray::from_vec(vec![n], f32s(n, 5)).unwrap();
+        check(&ctx, m, &c, "sum", &[x], Compare::Reduction { len: n });
+        let x = NdArray::from_vec(vec![n], values(n, 6)).unwrap();
+        let y = NdArray::from_vec(vec![n], values(n, 7)).unwrap();
+        // A loop.for runs in order in both: the same roundings.
+        check(&ctx, m, &c, "dot", &[x, y], Compare::Exact);
+    }
+    // Max and min propagate NaN and see infinities.
+    let mut v = values(12, 8);
+    check(&ctx, m, &c, "max_and_min", &[NdArray::from_vec(vec![3, 4], v.clone()).unwrap()], Compare::Exact);
+    v[5] = f64::INFINITY;
+    v[7] = f64::NEG_INFINITY;
+    check(&ctx, m, &c, "max_and_min", &[NdArray::from_vec(vec![3, 4], v.clone()).unwrap()], Compare::Exact);
+    v[9] = f64::NAN;
+    check(&ctx, m, &c, "max_and_min", &[NdArray::from_vec(vec![3, 4], v).unwrap()], Compare::Exact);
+    // Empty: the inits (-inf, +inf).
+    check(
+        &ctx,
+        m,
+        &c,
+        "max_and_min",
+        &[NdArray::from_vec(vec![0, 4], Vec::<f64>::new()).unwrap()],
+        Compare::Exact,
+    );
+}
+
+#[test]
+fn integers_are_exact() {
+    let (ctx, m) = load("test/mlir/integer.axir");
+    let c = jit(&ctx, m);
+    let x: Vec<i32> = vec![7, -7, 7, -7, i32::MAX, i32::MIN + 1, 0, 123456, -1];
+    let y: Vec<i32> = vec![2, 2, -2, -2, 3, 7, 5, -1000, 1];
+    let n = x.len();
+    check(
+        &ctx,
+        m,
+        &c,
+        "int_ops",
+        &[NdArray::from_vec(vec![n], x).unwrap(), NdArray::from_vec(vec![n], y).unwrap()],
+        Compare::Exact,
+    );
+}
+
+#[test]
+fn buffers_and_views() {
+    let (ctx, m) = load("test/mlir/buffers.axir");
+    let c = jit(&ctx, m);
+    check(&ctx, m, &c, "window", &[NdArray::from_vec(vec![4, 5], f32s(20, 9)).unwrap()], Compare::Exact);
+    check(&ctx, m, &c, "rows", &[NdArray::from_vec(vec![4], f32s(4, 10)).unwrap()], Compare::Exact);
+    // @evens reads x[0], x[2], x[4], x[6] through a stride-2 subview.
+    let x: Vec<i64> = (0..9).map(|i| i * 10 - 3).collect();
+    check(&ctx, m, &c, "evens", &[NdArray::from_vec(vec![9], x).unwrap()], Compare::Exact);
+}
+
+#[test]
+fn vectors_with_masked_tails() {
+    let (ctx, m) = load("test/mlir/vector.axir");
+    let c = jit(&ctx, m);
+    for n in [0usize, 5, 8, 13] {
+        check(&ctx, m, &c, "vfma", &[NdArray::from_vec(vec![n], f32s(n, 11)).unwrap()], Compare::Exact);
+    }
+    let mut v = f32s(16, 12);
+    check(&ctx, m, &c, "vmax", &[NdArray::from_vec(vec![16], v.clone()).unwrap()], Compare::Exact);
+    v[3] = f32::NAN;
+    check(&ctx, m, &c, "vmax", &[NdArray::from_vec(vec![16], v).unwrap()], Compare::Exact);
+}
+
+/// The examples, lowered by the array-to-loop pipeline, on their inputs.
+#[test]
+fn examples_through_the_pipeline() {
+    let cases: [(&str, &[&str], Compare); 5] = [
+        ("softmax", &["x"], Compare::Reduction { len: 8 }),
+        ("gelu", &["x"], Compare::Reduction { len: 1 }),
+        ("layernorm", &["x", "gamma", "beta"], Compare::Reduction { len: 8 }),
+        ("mlp", &["x", "w", "b"], Compare::Reduction { len: 16 }),
+        ("numexpr", &["a", "b", "c"], Compare::Reduction { len: 1 }),
+    ];
+    let mut passes = axir_pass::PassRegistry::new();
+    axir_transforms::register_passes(&mut passes);
+    axir_array::register_passes(&mut passes);
+    axir_loop::register_passes(&mut passes);
+    axir_conversion::register_passes(&mut passes);
+    let mut ran = Vec::new();
+    for (name, args, cmp) in cases {
+        let (mut ctx, module) = load(&format!("examples/{name}.axir"));
+        let mut pm = axir_pass::parse_pipeline("array-to-loop-pipeline", &passes)
+            .or_else(|_| {
+                axir_pass::parse_pipeline(
+                    "builtin.module(func.func(canonicalize,cse),array-fuse,convert-array-to-loop,func.func(loop-normalize,canonicalize,cse))",
+                    &passes,
+                )
+            })
+            .unwrap_or_else(|e| panic!("pipeline: {}", e.render()));
+        pm.run(&mut ctx, module)
+            .unwrap_or_else(|f| panic!("{name}: lowering failed: {}", plain(&ctx, &f.diagnostics)));
+        let inputs: Vec<NdArray> = args
+            .iter()
+            .map(|a| load_npy(repo().join(format!("examples/inputs/{name}/{a}.npy"))).expect("example input"))
+            .collect();
+        let compiled = jit(&ctx, module);
+        // The array-to-loop lowering is still being finished: where it
+        // returns a buffer instead of writing a `loop.output` parameter,
+        // the C interface cannot call the function yet (a typed error).
+        if let Err(e @ CallError::UnsupportedSignature { .. }) = compiled.function(name) {
+            eprintln!("skipped @{name}: {e}");
+            continue;
+        }
+        ran.push(name);
+        // Transcendentals: LLVM may call a vectorized or differently rounded
+        // libm than the interpreter's Rust methods; compare with a tolerance.
+        check(&ctx, module, &compiled, name, &inputs, cmp);
+        // The convenience entry tools use: arrays in, arrays out.
+        let got = compiled.function(name).and_then(|f| f.call_arrays(&inputs)).unwrap();
+        assert_matches(name, &got, &interp(&ctx, module, name, &inputs), cmp);
+    }
+    assert!(ran.contains(&"softmax"), "softmax must run compiled (ran: {ran:?})");
+}
+
+#[test]
+fn call_errors_are_typed() {
+    let (ctx, m) = load("test/mlir/strided.axir");
+    let c = jit(&ctx, m);
+    let f = c.function("axpy").unwrap();
+    let x = vec![0f32; 6];
+    let mut out = vec![0f32; 6];
+    let err = |r: Result<Option<Scalar>, CallError>| r.expect_err("the call must be refused");
+
+    assert!(matches!(c.function("nope"), Err(CallError::UnknownFunction { .. })));
+    assert!(matches!(err(f.call(&mut [])), CallError::Arity { expected: 4, got: 0, .. }));
+    // A buffer for the scalar.
+    let e = err(f.call(&mut [
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferMut::contiguous(&mut out, &[2, 3]).unwrap().into(),
+    ]));
+    assert!(matches!(e, CallError::Kind { param: 0, .. }), "{e}");
+    // A shared buffer for the output.
+    let e = err(f.call(&mut [
+        Scalar::F32(1.0).into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+    ]));
+    assert!(matches!(e, CallError::Kind { param: 3, .. }), "{e}");
+    // Wrong dtype, scalar and buffer.
+    let e = err(f.call(&mut [
+        Scalar::F64(1.0).into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferMut::contiguous(&mut out, &[2, 3]).unwrap().into(),
+    ]));
+    assert!(matches!(e, CallError::ScalarType { param: 0, .. }), "{e}");
+    let xd = vec![0f64; 6];
+    let e = err(f.call(&mut [
+        Scalar::F32(1.0).into(),
+        BufferRef::contiguous(&xd, &[2, 3]).unwrap().into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferMut::contiguous(&mut out, &[2, 3]).unwrap().into(),
+    ]));
+    assert!(matches!(e, CallError::DType { param: 1, expected: DType::F32, got: DType::F64, .. }), "{e}");
+    // Wrong rank.
+    let e = err(f.call(&mut [
+        Scalar::F32(1.0).into(),
+        BufferRef::contiguous(&x, &[6]).unwrap().into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferMut::contiguous(&mut out, &[2, 3]).unwrap().into(),
+    ]));
+    assert!(matches!(e, CallError::Rank { param: 1, expected: 2, got: 1, .. }), "{e}");
+    // The output's dims must follow x's (its loop.output attribute).
+    let e = err(f.call(&mut [
+        Scalar::F32(1.0).into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferMut::contiguous(&mut out, &[3, 2]).unwrap().into(),
+    ]));
+    assert!(matches!(e, CallError::Dim { param: 3, dim: 0, expected: 2, got: 3, .. }), "{e}");
+    // The identity-layout output cannot take a Fortran-order view.
+    let e = err(f.call(&mut [
+        Scalar::F32(1.0).into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferRef::contiguous(&x, &[2, 3]).unwrap().into(),
+        BufferMut::new(&mut out, &[2, 3], &[1, 2], 0).unwrap().into(),
+    ]));
+    assert!(matches!(e, CallError::Stride { param: 3, dim: 0, expected: 3, got: 1, .. }), "{e}");
+
+    // Views are checked against their data when made.
+    assert!(matches!(BufferRef::new(&x, &[2, 3], &[3, 1], 1), Err(CallError::OutOfBounds { .. })));
+    assert!(matches!(BufferRef::new(&x, &[2, 3], &[3, -1], 1), Err(CallError::OutOfBounds { .. })));
+    assert!(matches!(BufferRef::new(&x, &[2, 3], &[3], 0), Err(CallError::StridesRank { .. })));
+    assert!(BufferRef::new(&x, &[0, 3], &[100, 100], 0).is_ok(), "an empty view reaches nothing");
+    let bytes = [0u8; 32];
+    let skip = (0..4).find(|k| (bytes.as_ptr() as usize + k) % 4 != 0).unwrap_or(1);
+    let odd = &bytes[skip..skip + 24];
+    assert!(matches!(
+        BufferRef::from_bytes(odd, DType::F32, &[6], &[1], 0),
+        Err(CallError::Misaligned { .. })
+    ));
+    let (static_ctx, static_m) = parse(
+        "func.func @f(%x: memref<3xf32>, %o: memref<3xf32> {loop.output}) {\n  loop.copy %x, %o : memref<3xf32>, memref<3xf32>\n  func.return\n}\n",
+        "static.axir",
+    );
+    let cs = jit(&static_ctx, static_m);
+    let mut o = vec![0f32; 4];
+    let e = err(cs.function("f").unwrap().call(&mut [
+        BufferRef::contiguous(&x[..4], &[4]).unwrap().into(),
+        BufferMut::contiguous(&mut o, &[4]).unwrap().into(),
+    ]));
+    assert!(matches!(e, CallError::Dim { param: 0, dim: 0, expected: 3, got: 4, .. }), "{e}");
+}
+
+#[test]
+fn compile_errors_are_located() {
+    let (ctx, m) = load("test/mlir/Inputs/array-level.axir");
+    let diags = compile(&ctx, m, &CompileOptions::default()).expect_err("array-level input must be refused");
+    let text = plain(&ctx, &diags);
+    assert!(text.contains("array-level.axir:4:8: error: 'array.add' op is array level"), "{text}");
+    let (ctx, m) = load("test/mlir/Inputs/vector-2d.axir");
+    let diags = compile(&ctx, m, &CompileOptions::default()).expect_err("2-D vector loads have no lowering");
+    let text = plain(&ctx, &diags);
+    assert!(text.contains("vector-2d.axir:5:8: error: 'vector.load' op was left"), "{text}");
+}
+
+/// One compiled module, called from several threads at once.
+#[test]
+fn calls_from_several_threads() {
+    let (ctx, m) = load("test/mlir/reduce.axir");
+    let c = jit(&ctx, m);
+    let x: Vec<f64> = (0..1000).map(|i| i as f64).collect();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let f = c.function("dot").unwrap();
+                for _ in 0..50 {
+                    let r = f
+                        .call(&mut [
+                            BufferRef::contiguous(&x, &[1000]).unwrap().into(),
+                            BufferRef::contiguous(&x, &[1000]).unwrap().into(),
+                        ])
+                        .unwrap();
+                    assert_eq!(r, Some(Scalar::F64(332833500.0)));
+                }
+            });
+        }
+    });
+}
+
+/// An object file and its header, linked into a C program with `cc`: the
+/// program's output is compared with the interpreter's values.
+#[test]
+fn c_program_links_object_file() {
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    if std::process::Command::new(&cc).arg("--version").output().is_err() {
+        eprintln!("skipped: no C compiler ({cc})");
+        return;
+    }
+    let (ctx, m) = load("test/mlir/strided.axir");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c_program");
+    std::fs::create_dir_all(&dir).unwrap();
+    let obj = dir.join("strided.o");
+    let header = axir_mlir::write_object(&ctx, m, &obj, "AXIR_STRIDED_H", &CompileOptions::default())
+        .unwrap_or_else(|d| panic!("{}", plain(&ctx, &d)));
+    std::fs::write(dir.join("strided.h"), &header).unwrap();
+    assert!(header.contains("void _mlir_ciface_axpy(float arg0, axir_memref_2d_f32 *arg1, axir_memref_2d_f32 *arg2, axir_memref_2d_f32 *arg3);"), "{header}");
+    // x is passed in Fortran order, y as a broadcast row.
+    let program = r#"
+#include <stdio.h>
+#include "strided.h"
+int main(void) {
+  float x[6] = {1.5f, -2.0f, 0.25f, 8.0f, -0.125f, 3.0f};
+  float y[3] = {0.5f, 1.0f, -1.0f};
+  float out[6];
+  axir_memref_2d_f32 xd = {x, x, 0, {2, 3}, {1, 2}};
+  axir_memref_2d_f32 yd = {y, y, 0, {2, 3}, {0, 1}};
+  axir_memref_2d_f32 od = {out, out, 0, {2, 3}, {3, 1}};
+  _mlir_ciface_axpy(0.75f, &xd, &yd, &od);
+  for (int i = 0; i < 6; i++) printf("%a\n", out[i]);
+  return 0;
+}
+"#;
+    std::fs::write(dir.join("main.c"), program).unwrap();
+    let exe = dir.join("main");
+    let status = std::process::Command::new(&cc)
+        .arg(dir.join("main.c"))
+        .arg(&obj)
+        .arg("-I")
+        .arg(&dir)
+        .arg("-lm")
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .unwrap();
+    assert!(status.success(), "cc failed");
+    let output = std::process::Command::new(&exe).output().unwrap();
+    assert!(output.status.success());
+    let printed: Vec<f32> = String::from_utf8_lossy(&output.stdout).lines().map(parse_hex_float).collect();
+    let xf = [1.5f32, -2.0, 0.25, 8.0, -0.125, 3.0];
+    let x_c: Vec<f32> = (0..6).map(|k| xf[k / 3 + (k % 3) * 2]).collect();
+    let y_c: Vec<f32> = (0..6).map(|k| [0.5f32, 1.0, -1.0][k % 3]).collect();
+    let want = interp(
+        &ctx,
+        m,
+        "axpy",
+        &[
+            NdArray::scalar(0.75f32),
+            NdArray::from_vec(vec![2, 3], x_c).unwrap(),
+            NdArray::from_vec(vec![2, 3], y_c).unwrap(),
+        ],
+    );
+    assert_matches("axpy (C)", &[NdArray::from_vec(vec![2, 3], printed).unwrap()], &want, Compare::Exact);
+}
+
+/// `printf("%a")` output, e.g. `-0x1.8p+1`, back to a float.
+fn parse_hex_float(s: &str) -> f32 {
+    let s = s.trim();
+    let (neg, body) = s.strip_prefix('-').map_or((false, s), |b| (true, b));
+    let body = body.strip_prefix("0x").unwrap_or_else(|| panic!("not a hex float: {s}"));
+    let (mant, exp) = body.split_once('p').unwrap_or((body, "0"));
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    let mut v = u64::from_str_radix(int, 16).unwrap() as f64;
+    for (i, d) in frac.chars().enumerate() {
+        v += d.to_digit(16).unwrap() as f64 / 16f64.powi(i as i32 + 1);
+    }
+    let v = v * 2f64.powi(exp.parse::<i32>().unwrap());
+    (if neg { -v } else { v }) as f32
+}
