@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: build axopt and axrun in release mode, run a pass pipeline
-# over an example with axopt, then run the softmax example with axrun and
-# print its result.
+# over an example with axopt, then run the softmax example with axrun on the
+# cpu backend (lowered to loops, compiled through MLIR and LLVM) and print
+# its result.
 #
 #   tools/main.sh [FILE [PIPELINE]]
 #
@@ -26,5 +27,5 @@ bin="${CARGO_TARGET_DIR:-target}/release"
 echo "== axopt $(basename "$input") --pass-pipeline='$pipeline'"
 "$bin/axopt" "$input" --pass-pipeline="$pipeline"
 
-echo "== axrun examples/softmax.axir --arg examples/inputs/softmax/x.npy"
-"$bin/axrun" examples/softmax.axir --arg examples/inputs/softmax/x.npy
+echo "== axrun examples/softmax.axir --arg examples/inputs/softmax/x.npy --backend cpu"
+"$bin/axrun" examples/softmax.axir --arg examples/inputs/softmax/x.npy --backend cpu

@@ -2,6 +2,11 @@
 //! strides (in elements) and offset; the checks that make a call safe; and
 //! MLIR's memref descriptors built from them.
 //!
+//! A function that returns buffers (or several results) gets, through the C
+//! interface, a pointer to a struct of the results as its first argument
+//! (see `result_layout`); [`CompiledFunction::call_arrays`] copies each
+//! returned buffer into an array and frees it.
+//!
 //! A buffer is passed as MLIR's descriptor `{allocated, aligned, offset,
 //! sizes[rank], strides[rank]}` through the C interface
 //! (`_mlir_ciface_NAME`), without copying: a Fortran-order array, a slice
@@ -24,9 +29,9 @@ use std::sync::Arc;
 
 use axir_ndarray::{bf16, f16, DType, Data, Element, NdArray};
 
-use crate::engine::{invoke, Engine, PackedFn};
+use crate::engine::{copy_returned, free_returned, invoke, Engine, PackedFn};
 use crate::error::CallError;
-use crate::signature::{BufferParam, OutputDim, Param, Signature};
+use crate::signature::{BufferParam, OutputDim, Param, ResultKind, Signature};
 
 // The descriptors below store pointers and i64s in the same words, and
 // scalars in the low bytes of a u64.
@@ -377,8 +382,26 @@ impl CompiledFunction {
 
     /// Calls the function. Outputs (and inputs the function writes) must be
     /// [`Arg::BufferMut`]; the result is the function's scalar result, if
-    /// any. Every argument is checked first; on error nothing runs.
+    /// any. Every argument is checked first; on error nothing runs. A
+    /// function that returns buffers (or several results) is called with
+    /// [`CompiledFunction::call_arrays`], which takes ownership of them.
     pub fn call(&self, args: &mut [Arg<'_>]) -> Result<Option<Scalar>, CallError> {
+        if self.signature.returns_by_pointer() {
+            return Err(CallError::UnsupportedSignature {
+                function: self.signature.name.clone(),
+                reason: "it returns buffers or several results; call it with call_arrays".into(),
+            });
+        }
+        match self.call_raw(args)? {
+            Returned::Value(v) => Ok(v),
+            Returned::Struct(_) => unreachable!("checked above: the results are returned by value"),
+        }
+    }
+
+    /// Checks `args` and calls the function; the results come back by value
+    /// or, where [`Signature::returns_by_pointer`], as the struct the C
+    /// interface wrote (see [`result_layout`]).
+    fn call_raw(&self, args: &mut [Arg<'_>]) -> Result<Returned, CallError> {
         let sig = &self.signature;
         let function = || sig.name.clone();
         if args.len() != sig.params.len() {
@@ -462,10 +485,48 @@ impl CompiledFunction {
                 Slot::Scalar(k) => scalar_base.wrapping_add(*k).cast(),
             })
             .collect();
+        if sig.returns_by_pointer() {
+            // The C interface takes a pointer to the result struct first;
+            // the packed entry reads that pointer through slot 0.
+            let (_, size) = result_layout(&sig.results);
+            let mut words = vec![0u64; size.div_ceil(8)];
+            let mut target: *mut c_void = words.as_mut_ptr().cast();
+            raw.insert(0, (&mut target as *mut *mut c_void).cast());
+            invoke(self.entry, &mut raw, None);
+            return Ok(Returned::Struct(words));
+        }
         let mut result = 0u64;
         invoke(self.entry, &mut raw, sig.result.map(|_| &mut result));
-        Ok(sig.result.map(|dtype| Scalar::from_word(dtype, result)))
+        Ok(Returned::Value(sig.result.map(|dtype| Scalar::from_word(dtype, result))))
     }
+}
+
+/// What a call gave back.
+enum Returned {
+    /// Nothing, or the one scalar result.
+    Value(Option<Scalar>),
+    /// The struct of results the C interface wrote through the result
+    /// pointer (as words; see [`result_layout`]).
+    Struct(Vec<u64>),
+}
+
+/// The byte offset of each result in the struct the C interface returns
+/// through its result pointer, and the struct's size: LLVM's layout of a
+/// struct of the lowered results, each at its natural alignment (a buffer
+/// is its descriptor, `3 + 2 * rank` words).
+fn result_layout(results: &[ResultKind]) -> (Vec<usize>, usize) {
+    let mut offsets = Vec::with_capacity(results.len());
+    let mut at = 0usize;
+    for r in results {
+        let (size, align) = match r {
+            ResultKind::Scalar(d) => (d.size_bytes(), d.size_bytes()),
+            ResultKind::Buffer { rank, .. } => (8 * (3 + 2 * rank), 8),
+        };
+        at = at.next_multiple_of(align);
+        offsets.push(at);
+        at += size;
+    }
+    (offsets, at.next_multiple_of(8))
 }
 
 /// A read-only contiguous buffer over all of `a`.
@@ -539,8 +600,10 @@ impl CompiledFunction {
     /// `run_entry`, which tools use: `inputs` are the parameters that are
     /// not outputs, in order (a scalar as a rank-0 array); each output is
     /// allocated zero-filled with the sizes of its type and `loop.output`
-    /// attribute. Returns the scalar result (as a rank-0 array), then the
-    /// outputs. Inputs are passed without copies.
+    /// attribute. Returns the results in order (a scalar as a rank-0 array;
+    /// a returned buffer copied into an array, then freed with the C
+    /// library's `free`, the `malloc` compiled code allocates it with), then
+    /// the outputs. Inputs are passed without copies.
     pub fn call_arrays(&self, inputs: &[NdArray]) -> Result<Vec<NdArray>, CallError> {
         let sig = &self.signature;
         let function = || sig.name.clone();
@@ -614,9 +677,22 @@ impl CompiledFunction {
             };
             args.push(arg);
         }
-        let result = self.call(&mut args)?;
+        // A returned buffer that is an argument (or a view of one) is not
+        // the function's to give away: it is copied, never freed.
+        let borrowed: Vec<usize> = args
+            .iter()
+            .filter_map(|a| match a {
+                Arg::Buffer(b) => Some(b.ptr.expose_provenance()),
+                Arg::BufferMut(b) => Some(b.ptr.expose_provenance()),
+                Arg::Scalar(_) => None,
+            })
+            .collect();
+        let returned = self.call_raw(&mut args)?;
         drop(args);
-        let mut arrays: Vec<NdArray> = result.into_iter().map(array_of_scalar).collect();
+        let mut arrays: Vec<NdArray> = match returned {
+            Returned::Value(v) => v.into_iter().map(array_of_scalar).collect(),
+            Returned::Struct(words) => self.take_results(&words, &borrowed)?,
+        };
         for (shape, data) in outputs {
             arrays.push(NdArray::new(shape, data).map_err(|e| CallError::UnsupportedSignature {
                 function: function(),
@@ -624,6 +700,66 @@ impl CompiledFunction {
             })?);
         }
         Ok(arrays)
+    }
+}
+
+impl CompiledFunction {
+    /// The results in the struct `words` a call just returned, as arrays.
+    /// Every returned buffer is copied, then each distinct allocation that
+    /// is not `borrowed` (an argument's data) is freed once.
+    fn take_results(&self, words: &[u64], borrowed: &[usize]) -> Result<Vec<NdArray>, CallError> {
+        let sig = &self.signature;
+        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let word_at = |at: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[at..at + 8]);
+            u64::from_le_bytes(b) as usize
+        };
+        let (offsets, _) = result_layout(&sig.results);
+        let mut arrays = Vec::with_capacity(sig.results.len());
+        let mut to_free: Vec<usize> = Vec::new();
+        let mut failure = None;
+        for (r, &at) in sig.results.iter().zip(&offsets) {
+            match *r {
+                ResultKind::Scalar(dtype) => {
+                    let mut b = [0u8; 8];
+                    let n = dtype.size_bytes();
+                    b[..n].copy_from_slice(&bytes[at..at + n]);
+                    arrays.push(array_of_scalar(Scalar::from_word(dtype, u64::from_le_bytes(b))));
+                }
+                ResultKind::Buffer { dtype, rank } => {
+                    let desc: Vec<usize> = (0..3 + 2 * rank).map(|k| word_at(at + 8 * k)).collect();
+                    let allocated = desc[0];
+                    if allocated != 0 && !borrowed.contains(&allocated) && !to_free.contains(&allocated) {
+                        to_free.push(allocated);
+                    }
+                    let shape = desc[3..3 + rank].to_vec();
+                    match NdArray::zeros(dtype, shape.clone()) {
+                        Ok(zeros) => {
+                            let (shape, mut data) = zeros.into_parts();
+                            let dst = data_mut(&mut data, &shape)?.ptr;
+                            copy_returned(&desc, rank, dtype.size_bytes(), dst);
+                            match NdArray::new(shape, data) {
+                                Ok(a) => arrays.push(a),
+                                Err(e) => failure = failure.or(Some(e.to_string())),
+                            }
+                        }
+                        Err(e) => failure = failure.or(Some(e.to_string())),
+                    }
+                }
+            }
+        }
+        // Every copy is made: no buffer is read after this.
+        for allocated in to_free {
+            free_returned(allocated);
+        }
+        match failure {
+            Some(e) => Err(CallError::UnsupportedSignature {
+                function: sig.name.clone(),
+                reason: format!("cannot make an array of a returned buffer: {e}"),
+            }),
+            None => Ok(arrays),
+        }
     }
 }
 

@@ -17,7 +17,14 @@
 //! - [`invoke`] receives one argument slot per parameter of the C interface
 //!   (`_mlir_ciface_NAME`), each pointing to a value of the parameter's
 //!   type, and descriptors whose every reachable element lies inside
-//!   memory the caller borrowed for the call (checked in `call`).
+//!   memory the caller borrowed for the call (checked in `call`);
+//! - [`copy_returned`] and [`free_returned`] receive descriptors of buffers
+//!   the compiled code just returned, each freed once, after every copy.
+//!
+//! Returned buffers are allocated by the compiled code with `malloc`
+//! (`finalize-memref-to-llvm` without generic allocation functions); the JIT
+//! resolves `malloc` to the process's C library, so they are released with
+//! that library's `free`, declared below (std links the C library already).
 #![allow(unsafe_code)]
 
 use std::ffi::{c_char, c_void, CStr};
@@ -34,6 +41,12 @@ use mlir_sys::{
 /// which reads each argument through a pointer and writes the result
 /// through the pointer after the last argument.
 pub(crate) type PackedFn = unsafe extern "C" fn(*mut *mut c_void);
+
+extern "C" {
+    /// The C library's `free`, the counterpart of the `malloc` that compiled
+    /// code calls.
+    fn free(ptr: *mut c_void);
+}
 
 /// An MLIR execution engine (LLVM's ORC JIT holding the compiled module).
 pub(crate) struct Engine {
@@ -131,4 +144,64 @@ pub(crate) fn invoke(entry: PackedFn, args: &mut Vec<*mut c_void>, result: Optio
     // SAFETY: by the invariant above, `entry` reads exactly `args.len()`
     // valid pointers and accesses only memory the caller made available.
     unsafe { entry(args.as_mut_ptr()) }
+}
+
+/// Copies the elements of a returned buffer, described by MLIR's descriptor
+/// `desc` (`{allocated, aligned, offset, sizes[rank], strides[rank]}` as
+/// words) with elements of `elem_size` bytes, to `dst` in row-major order.
+///
+/// Invariant (the caller, `call::CompiledFunction::call_arrays`, guarantees
+/// it): `desc` was just returned by compiled code, which allocated the
+/// buffer it describes and has not freed it, and `dst` points to writable
+/// memory for the product of the sizes times `elem_size` bytes, which does
+/// not overlap the buffer.
+pub(crate) fn copy_returned(desc: &[usize], rank: usize, elem_size: usize, dst: *mut u8) {
+    let aligned = std::ptr::with_exposed_provenance::<u8>(desc[1]);
+    let offset = desc[2] as isize;
+    let sizes = &desc[3..3 + rank];
+    let strides: Vec<isize> = desc[3 + rank..3 + 2 * rank].iter().map(|&s| s as isize).collect();
+    if sizes.contains(&0) {
+        return;
+    }
+    let mut index = vec![0usize; rank];
+    let mut k = 0usize;
+    loop {
+        let at = offset + index.iter().zip(&strides).map(|(&i, &s)| i as isize * s).sum::<isize>();
+        // SAFETY: by the invariant, element `at` of the returned buffer is
+        // inside the allocation the compiled code made (it wrote the
+        // descriptor for exactly these sizes and strides), and element `k`
+        // of `dst` is inside the caller's memory; the two do not overlap.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                aligned.offset(at * elem_size as isize),
+                dst.add(k * elem_size),
+                elem_size,
+            );
+        }
+        k += 1;
+        // The next row-major index, or the end.
+        let mut d = rank;
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            index[d] += 1;
+            if index[d] < sizes[d] {
+                break;
+            }
+            index[d] = 0;
+        }
+    }
+}
+
+/// Frees a buffer that compiled code allocated and returned (`allocated`,
+/// the first word of its descriptor).
+///
+/// Invariant (guaranteed by `call`): the buffer was returned by the call
+/// that just ended, is not one of the arguments, and is freed once.
+pub(crate) fn free_returned(allocated: usize) {
+    // SAFETY: by the invariant, `allocated` came from the compiled code's
+    // `malloc` (or is null, which `free` accepts) and is freed only here.
+    unsafe { free(std::ptr::with_exposed_provenance_mut::<c_void>(allocated)) }
 }

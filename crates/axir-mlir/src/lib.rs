@@ -64,7 +64,7 @@ pub use call::{Arg, BufferMut, BufferRef, CompiledFunction, CompiledModule, Scal
 pub use emit::{emit_module, Emitted};
 pub use error::CallError;
 pub use mlir::LLVM_PIPELINE;
-pub use signature::{BufferParam, OutputDim, Param, Signature};
+pub use signature::{BufferParam, OutputDim, Param, ResultKind, Signature};
 
 use mlir::Stage;
 
@@ -169,7 +169,13 @@ pub fn write_object(
     options: &CompileOptions,
 ) -> Result<String, Vec<Diagnostic>> {
     let emitted = translate(ctx, module)?;
-    let (signatures, unsupported) = split_signatures(ctx, module);
+    let (signatures, mut unsupported) = split_signatures(ctx, module);
+    for s in signatures.iter().filter(|s| s.returns_by_pointer()) {
+        unsupported.insert(
+            s.name.clone(),
+            "object files support functions that return nothing or one scalar; write results through 'loop.output' parameters".into(),
+        );
+    }
     if !unsupported.is_empty() {
         let mut names: Vec<_> = unsupported.into_iter().collect();
         names.sort();
@@ -201,3 +207,9 @@ pub fn write_object(
     })?;
     Ok(header::c_header(&signatures, guard))
 }
+
+mod cache;
+pub use cache::{
+    CacheArg, CacheError, CacheStats, Elems, ElemsMut, JitCache, LayoutKey, Specialization, MAX_ARGS,
+    MAX_RANK,
+};

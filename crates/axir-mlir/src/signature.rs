@@ -84,6 +84,21 @@ pub enum Param {
     Scalar(DType),
 }
 
+/// A result of a function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultKind {
+    /// A scalar (`index`, integer or float).
+    Scalar(DType),
+    /// A `memref` the function allocated (with `malloc`) and returns; the
+    /// caller owns it and frees it.
+    Buffer {
+        /// The element type.
+        dtype: DType,
+        /// The rank.
+        rank: usize,
+    },
+}
+
 /// The signature of a function, for calls and C headers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {
@@ -91,23 +106,47 @@ pub struct Signature {
     pub name: String,
     /// One entry per parameter, in order.
     pub params: Vec<Param>,
-    /// The result type, for a function with one scalar result.
+    /// The result type, for a function with one scalar result (returned by
+    /// value through the C interface).
     pub result: Option<DType>,
+    /// Every result, in order. When the function returns a buffer or
+    /// several results, the C interface returns them all in one struct
+    /// through a pointer passed before the parameters.
+    pub results: Vec<ResultKind>,
 }
 
-/// The signature of `f`, or why the C interface cannot express it
-/// (several results, a returned buffer, a vector parameter).
+impl Signature {
+    /// Whether the C interface returns the results through a pointer (a
+    /// buffer or several results) rather than by value.
+    pub fn returns_by_pointer(&self) -> bool {
+        self.result.is_none() && !self.results.is_empty()
+    }
+}
+
+/// The signature of `f`, or why the C interface cannot express it (a
+/// vector parameter or result, an unsupported element type or layout).
 pub fn signature_of(ctx: &Context, f: FuncOp) -> Result<Signature, String> {
-    let results = f.result_types(ctx);
-    let result = match results {
-        [] => None,
-        [t] => Some(dtype_of(ctx, *t).ok_or_else(|| {
-            format!(
-                "result type {} cannot be returned through the C interface; return buffers through 'loop.output' parameters",
-                ctx.display_type(*t)
-            )
-        })?),
-        _ => return Err("functions with several results are not supported; use 'loop.output' parameters".into()),
+    let mut results = Vec::new();
+    for (k, &t) in f.result_types(ctx).iter().enumerate() {
+        let kind = match ctx.type_data(t) {
+            TypeData::MemRef { element, shape, .. } => {
+                MemRefType::of(ctx, t).ok_or_else(|| format!("result #{k} has an unsupported layout"))?;
+                ResultKind::Buffer {
+                    dtype: dtype_of(ctx, *element).ok_or_else(|| {
+                        format!("result #{k} has unsupported element type {}", ctx.display_type(*element))
+                    })?,
+                    rank: shape.len(),
+                }
+            }
+            _ => ResultKind::Scalar(dtype_of(ctx, t).ok_or_else(|| {
+                format!("result type {} cannot be returned through the C interface", ctx.display_type(t))
+            })?),
+        };
+        results.push(kind);
+    }
+    let result = match results.as_slice() {
+        [ResultKind::Scalar(d)] => Some(*d),
+        _ => None,
     };
     let args = f.arguments(ctx).to_vec();
     let mut params = Vec::new();
@@ -166,7 +205,7 @@ pub fn signature_of(ctx: &Context, f: FuncOp) -> Result<Signature, String> {
         };
         params.push(p);
     }
-    Ok(Signature { name: f.name(ctx).to_string(), params, result })
+    Ok(Signature { name: f.name(ctx).to_string(), params, result, results })
 }
 
 fn arg_attr(ctx: &Context, f: FuncOp, i: usize, name: &str) -> Option<axir_ir::Attribute> {

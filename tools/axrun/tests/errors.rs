@@ -148,9 +148,19 @@ const CASES: &[ErrorCase] = &[
         stderr: &["several functions", "--entry"],
     },
     ErrorCase {
-        name: "--backend cpu needs a loop-level module",
-        args: &[PROG, "-e", "softmax", "--arg", "errors/f32_2x8.npy", "--backend", "cpu"],
-        stderr: &["is array level; lower the module to the loop level first"],
+        name: "--emit with an unknown stage",
+        args: &[PROG, "--emit=asm"],
+        stderr: &["unknown stage 'asm' for --emit", "array, loop, mlir or llvm"],
+    },
+    ErrorCase {
+        name: "--emit with the interpreter",
+        args: &[PROG, "--emit=loop", "--backend", "interp"],
+        stderr: &["--emit shows the stages of the cpu backend"],
+    },
+    ErrorCase {
+        name: "--emit of a program that does not verify",
+        args: &["Inputs/errors/invalid.axir", "--emit=llvm"],
+        stderr: &["invalid.axir:3:", "'array.add' op operands #0 and #1 are not broadcast compatible"],
     },
     ErrorCase {
         name: "--backend=gpu is not available yet",
@@ -160,7 +170,7 @@ const CASES: &[ErrorCase] = &[
     ErrorCase {
         name: "unknown backend",
         args: &[PROG, "-e", "softmax", "--arg", "errors/f32_2x8.npy", "--backend", "tpu"],
-        stderr: &["unknown backend 'tpu'", "interp, cpu or gpu"],
+        stderr: &["unknown backend 'tpu'", "cpu, interp or gpu"],
     },
     ErrorCase {
         name: "two -o for one result",
@@ -236,12 +246,30 @@ fn check_failure(c: &ErrorCase, out: &Output) -> Option<String> {
     (!problems.is_empty()).then(|| format!("{}: {}\n--- stderr\n{stderr}", c.name, problems.join("; ")))
 }
 
+/// Run-time shape errors, which the cpu backend (the default) must report
+/// as the interpreter does.
+const RUN_TIME: &[&str] = &[
+    "dynamic dims that do not broadcast at run time",
+    "dynamic contracting dims that differ at run time",
+    "dynamic reshape that cannot be inferred",
+    "max of an empty dim",
+    "argmin of an empty dim",
+];
+
 #[test]
 fn failures_are_clear_errors() {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("axrun-errors");
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).expect("cannot create the temporary directory");
-    let failures: Vec<String> = CASES.iter().filter_map(|c| check_failure(c, &run(c.args, &tmp))).collect();
+    let mut failures: Vec<String> =
+        CASES.iter().filter_map(|c| check_failure(c, &run(c.args, &tmp))).collect();
+    // The run-time errors again, on the interpreter named explicitly.
+    for c in CASES.iter().filter(|c| RUN_TIME.contains(&c.name)) {
+        let mut args = c.args.to_vec();
+        args.extend(["--backend", "interp"]);
+        failures.extend(check_failure(c, &run(&args, &tmp)));
+    }
+    assert_eq!(CASES.iter().filter(|c| RUN_TIME.contains(&c.name)).count(), RUN_TIME.len());
     eprintln!("axrun error cases: {}, {} failed", CASES.len(), failures.len());
     for f in &failures {
         eprintln!("FAIL {f}");
@@ -259,6 +287,12 @@ fn error_inputs_are_otherwise_valid() {
     let ok: &[&[&str]] = &[
         &[PROG, "-e", "softmax", "--arg", "errors/f32_2x8.npy"],
         &[PROG, "-e", "softmax", "--arg", "errors/f32_3x8.npy", "--backend", "interp"],
+        &[PROG, "-e", "softmax", "--arg", "errors/f32_3x8.npy", "--backend", "cpu"],
+        &[PROG, "--emit=array"],
+        &[PROG, "--emit=loop"],
+        &[PROG, "--emit=mlir"],
+        &[PROG, "--emit=llvm"],
+        &["--print-pipeline"],
         &[PROG, "-e", "softmax", "--arg", "errors/f32_8x8_fortran.npy"],
         &[PROG, "-e", "softmax", "--arg", "errors/f32_0x8.npy"],
         &[PROG, "-e", "two_args", "--arg", "errors/f32_2x8.npy", "--arg", "errors/f32_8.npy"],
@@ -273,6 +307,36 @@ fn error_inputs_are_otherwise_valid() {
         assert!(out.status.success(), "axrun {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         // Without -o the results go to stdout.
         assert_eq!(out.stdout.is_empty(), args.contains(&"-o"), "axrun {args:?}: unexpected stdout");
+    }
+    // The fault removed from the run-time errors: the same programs on
+    // inputs whose shapes agree, on the cpu backend.
+    let fixed: &[&[&str]] = &[
+        &[
+            PROG,
+            "-e",
+            "add_dyn",
+            "--arg",
+            "errors/f32_3.npy",
+            "--arg",
+            "errors/f32_3.npy",
+            "--backend",
+            "cpu",
+        ],
+        &[
+            PROG,
+            "-e",
+            "matmul_dyn",
+            "--arg",
+            "errors/f32_3x3.npy",
+            "--arg",
+            "errors/f32_3x3.npy",
+            "--backend=cpu",
+        ],
+        &[PROG, "-e", "max_rows", "--arg", "errors/f32_2x8.npy", "--backend", "cpu"],
+    ];
+    for args in fixed {
+        let out = run(args, &tmp);
+        assert!(out.status.success(), "axrun {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     for f in ["s.npy", "m.npy"] {
         assert!(tmp.join(f).exists(), "-o did not write {f}");

@@ -96,10 +96,10 @@ fn parse_line(line: &str) -> Result<Case, String> {
     })
 }
 
-fn axrun(c: &Case) -> Command {
+fn axrun(c: &Case, backend: Backend) -> Command {
     let dir = root();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_axrun"));
-    cmd.arg(dir.join(&c.prog)).arg("--entry").arg(&c.entry);
+    cmd.arg(dir.join(&c.prog)).arg("--entry").arg(&c.entry).arg("--backend").arg(backend.flag());
     for i in &c.inputs {
         cmd.arg("--arg").arg(dir.join(i));
     }
@@ -107,11 +107,11 @@ fn axrun(c: &Case) -> Command {
 }
 
 /// Runs one case: every result against numpy's, and stdout against numpy's repr.
-fn run_case(c: &Case, tmp: &Path) -> Result<(), String> {
+fn run_case(c: &Case, backend: Backend, tmp: &Path) -> Result<(), String> {
     let dir = root();
-    let stem = c.name.replace(['/', '.'], "_");
+    let stem = format!("{}.{}", c.name.replace(['/', '.'], "_"), backend.flag());
     let out_paths: Vec<PathBuf> = (0..c.outs.len()).map(|k| tmp.join(format!("{stem}.{k}.npy"))).collect();
-    let mut cmd = axrun(c);
+    let mut cmd = axrun(c, backend);
     for p in &out_paths {
         cmd.arg("-o").arg(p);
     }
@@ -124,21 +124,23 @@ fn run_case(c: &Case, tmp: &Path) -> Result<(), String> {
         ));
     }
     let mut expected = Vec::with_capacity(c.outs.len());
+    let mut relaxed = false;
     for (k, (got_path, want_file)) in out_paths.iter().zip(&c.outs).enumerate() {
         let got = load_npy(got_path).map_err(|e| format!("result #{k}: cannot load axrun's output: {e}"))?;
         let want = load_npy(dir.join(want_file))
             .map_err(|e| format!("result #{k}: cannot load {want_file}: {e}"))?;
-        if !c.cmp.holds(&got, &want) {
-            return Err(format!(
-                "result #{k} differs from numpy ({:?})\n  got:  {got}\n  want: {want}",
-                c.cmp
-            ));
+        let cmp = backend.cmp(c, &want);
+        // numpy's repr is exact text: it can only match where the values
+        // must match exactly.
+        relaxed |= !matches!(cmp, Cmp::Exact) && matches!(c.cmp, Cmp::Exact);
+        if !cmp.holds(&got, &want) {
+            return Err(format!("result #{k} differs from numpy ({cmp:?})\n  got:  {got}\n  want: {want}"));
         }
         expected.push(want);
     }
-    if let Some(repr_file) = &c.repr {
+    if let Some(repr_file) = c.repr.as_ref().filter(|_| !relaxed) {
         let want = std::fs::read_to_string(dir.join(repr_file)).map_err(|e| format!("{repr_file}: {e}"))?;
-        let output = axrun(c).output().map_err(|e| format!("cannot run axrun: {e}"))?;
+        let output = axrun(c, backend).output().map_err(|e| format!("cannot run axrun: {e}"))?;
         if !output.status.success() {
             return Err(format!(
                 "axrun without -o failed ({}):\n{}",
@@ -186,8 +188,82 @@ const CATEGORIES: &[&str] = &[
     "examples",
 ];
 
-#[test]
-fn numpy_programs() {
+/// Which backend runs the cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    /// The reference interpreter, on the array-level program as written.
+    Interp,
+    /// The default pipeline: array-to-loop-pipeline, MLIR, LLVM, native code.
+    Cpu,
+}
+
+impl Backend {
+    fn flag(self) -> &'static str {
+        match self {
+            Backend::Interp => "interp",
+            Backend::Cpu => "cpu",
+        }
+    }
+
+    /// The comparison for one result of case `c`: the manifest's, except
+    /// for float sums, products and means on the cpu backend (see
+    /// [`reduction_tolerance`]).
+    fn cmp(self, c: &Case, want: &NdArray) -> Cmp {
+        match (self, c.cmp) {
+            (Backend::Cpu, Cmp::Exact) if is_float_accumulation(c) && want.dtype().is_float() => {
+                let n = reduction_len(c, want);
+                let tol = reduction_tolerance(want.dtype(), n);
+                let scale = max_abs(want);
+                Cmp::AllClose(tol, tol * scale)
+            }
+            (_, cmp) => cmp,
+        }
+    }
+}
+
+/// Whether case `c` accumulates floats (`sum`, `prod`, `mean`, the `nan*`
+/// forms): numpy sums pairwise, in blocks of 8 along the contiguous axis,
+/// and the interpreter copies that order exactly, but compiled loops add in
+/// index order. Min, max, arg*, any and all are exact in any order.
+fn is_float_accumulation(c: &Case) -> bool {
+    c.category() == "reduce"
+        && ["sum", "prod", "mean", "nan"].iter().any(|op| c.name["reduce/".len()..].starts_with(op))
+}
+
+/// How many elements fold into each result: the first input's elements
+/// over the result's (at least 1).
+fn reduction_len(c: &Case, want: &NdArray) -> usize {
+    let input = c.inputs.first().and_then(|i| load_npy(root().join(i)).ok());
+    let n_in = input.map_or(1, |a| a.len());
+    (n_in / want.len().max(1)).max(1)
+}
+
+/// The relative tolerance of a reduction of `n` elements summed in another
+/// order: `4 · eps · n`, the classic bound of recursive summation (each
+/// addition rounds by at most eps; error grows linearly with the length),
+/// where eps is the dtype's machine epsilon. The same amount times the
+/// largest |expected| value is the absolute tolerance, for sums that
+/// cancel to near zero.
+fn reduction_tolerance(dtype: axir_ndarray::DType, n: usize) -> f64 {
+    use axir_ndarray::DType;
+    let eps = match dtype {
+        DType::F16 => 2f64.powi(-10),
+        DType::BF16 => 2f64.powi(-7),
+        DType::F32 => f64::from(f32::EPSILON),
+        _ => f64::EPSILON,
+    };
+    4.0 * eps * n as f64
+}
+
+/// The largest finite |value| of `a`, or 0.
+fn max_abs(a: &NdArray) -> f64 {
+    let f64s = a.to_f64_vec();
+    f64s.into_iter().filter(|v| v.is_finite()).fold(0.0, |m, v| m.max(v.abs()))
+}
+
+/// Runs every case (or those matching `AXRUN_CASES`) on `backend`; returns
+/// the failures as `(name, message)`, sorted, and the number of cases run.
+fn run_all(backend: Backend) -> (Vec<(String, String)>, usize) {
     let all = load_cases();
     let mut per_category: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &all {
@@ -200,7 +276,7 @@ fn numpy_programs() {
     let cases: Vec<&Case> = all.iter().filter(|c| c.name.contains(&filter)).collect();
     assert!(!cases.is_empty(), "no case matches AXRUN_CASES='{filter}'");
 
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("axrun-programs");
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("axrun-programs-{}", backend.flag()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).expect("cannot create the temporary directory");
 
@@ -212,11 +288,8 @@ fn numpy_programs() {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(c) = cases.get(i) else { break };
-                match run_case(c, &tmp) {
-                    Ok(()) => {}
-                    Err(msg) => {
-                        failures.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{}: {msg}", c.name))
-                    }
+                if let Err(msg) = run_case(c, backend, &tmp) {
+                    failures.lock().unwrap_or_else(|e| e.into_inner()).push((c.name.clone(), msg));
                 }
             });
         }
@@ -227,8 +300,9 @@ fn numpy_programs() {
     let summary: Vec<String> = per_category.iter().map(|(k, n)| format!("{k} {n}")).collect();
     let with_repr = cases.iter().filter(|c| c.repr.is_some()).count();
     eprintln!(
-        "axrun programs: {} cases ({}); ran {}, {} with a stdout repr check);\
+        "axrun programs (--backend {}): {} cases ({}); ran {}, {} with a stdout repr check; \
          {} passed, {} failed",
+        backend.flag(),
         all.len(),
         summary.join(", "),
         cases.len(),
@@ -236,8 +310,84 @@ fn numpy_programs() {
         cases.len() - failures.len(),
         failures.len()
     );
-    for f in &failures {
-        eprintln!("FAIL {f}\n");
+    (failures, cases.len())
+}
+
+#[test]
+fn numpy_programs() {
+    let (failures, ran) = run_all(Backend::Interp);
+    for (name, msg) in &failures {
+        eprintln!("FAIL {name}: {msg}\n");
     }
-    assert!(failures.is_empty(), "{} of {} axrun cases failed", failures.len(), cases.len());
+    assert!(failures.is_empty(), "{} of {ran} axrun cases failed", failures.len());
+}
+
+/// Why bf16 cases fail on the cpu backend.
+const BF16: &str = "bf16 subnormal results come out as zero: the compiled code computes bf16 in f32 and LLVM's f32->bf16 truncation on x86-64 flushes subnormals (the interpreter and numpy round them)";
+/// Why empty slices past the end fail on the cpu backend.
+const EMPTY_SLICE: &str = "an empty 1-D slice whose start is past the end lowers to a subview with static offset -1, which MLIR rejects ('expected offsets to be non-negative'); to fix in convert-array-to-loop";
+/// Why expm1 fails on the cpu backend.
+const EXPM1: &str = "MLIR's convert-math-to-llvm (run before convert-math-to-libm in LLVM_PIPELINE) expands math.expm1 as exp(x) - 1, which loses the precision near 0 that libm keeps";
+/// Why log1p fails on the cpu backend.
+const LOG1P: &str = "MLIR's convert-math-to-llvm (run before convert-math-to-libm in LLVM_PIPELINE) expands math.log1p as log(1 + x), which loses the precision near 0 that libm keeps";
+
+/// Cases the cpu backend cannot run or gets wrong yet, each with the
+/// reason. The list only shrinks: a listed case that passes fails the test.
+const CPU_KNOWN_FAILURES: &[(&str, &str)] = &[
+    ("binary/add.float.bf16", BF16),
+    ("binary/atan2.float.bf16", BF16),
+    ("binary/copysign.float.bf16", BF16),
+    ("binary/div.float.bf16", BF16),
+    ("binary/fmod.float.bf16", BF16),
+    ("binary/mul.float.bf16", BF16),
+    ("binary/pow.float.bf16", BF16),
+    ("binary/rem.float.bf16", BF16),
+    ("binary/sub.float.bf16", BF16),
+    ("select/float.bf16_dyn", BF16),
+    ("slice/bool.i1_1d_13", EMPTY_SLICE),
+    ("slice/float.bf16_1d_13", EMPTY_SLICE),
+    ("slice/float.f16_1d_13", EMPTY_SLICE),
+    ("slice/float.f32_1d_13", EMPTY_SLICE),
+    ("slice/float.f64_1d_13", EMPTY_SLICE),
+    ("slice/int.i16_1d_13", EMPTY_SLICE),
+    ("slice/int.i32_1d_13", EMPTY_SLICE),
+    ("slice/int.i64_1d_13", EMPTY_SLICE),
+    ("slice/int.i8_1d_13", EMPTY_SLICE),
+    ("slice/int.ui8_1d_13", EMPTY_SLICE),
+    ("unary/expm1.float.bf16", EXPM1),
+    ("unary/expm1.float.f32", EXPM1),
+    ("unary/expm1.float.f64", EXPM1),
+    ("unary/log1p.float.bf16", LOG1P),
+    ("unary/log1p.float.f32", LOG1P),
+    ("unary/log1p.float.f64", LOG1P),
+];
+
+/// Every case on the default pipeline (array-to-loop-pipeline, MLIR, LLVM,
+/// native code), against numpy's results with the comparison rules of
+/// [`Backend::cmp`].
+#[test]
+fn numpy_programs_cpu() {
+    let (failures, _) = run_all(Backend::Cpu);
+    let filter = std::env::var("AXRUN_CASES").unwrap_or_default();
+    let known: BTreeMap<&str, &str> = CPU_KNOWN_FAILURES.iter().copied().collect();
+    let mut unexpected = Vec::new();
+    for (name, msg) in &failures {
+        if !known.contains_key(name.as_str()) {
+            eprintln!("FAIL {name}: {msg}\n");
+            unexpected.push(name.clone());
+        }
+    }
+    let failed: Vec<&str> = failures.iter().map(|(n, _)| n.as_str()).collect();
+    let fixed: Vec<&str> =
+        known.keys().copied().filter(|n| n.contains(&filter) && !failed.contains(n)).collect();
+    eprintln!(
+        "{} known failures on the cpu backend ({} of them ran)",
+        known.len(),
+        known.keys().filter(|n| n.contains(&filter)).count()
+    );
+    assert!(unexpected.is_empty(), "{} cases failed on the cpu backend: {unexpected:?}", unexpected.len());
+    assert!(
+        fixed.is_empty(),
+        "these cases now pass on the cpu backend: remove them from CPU_KNOWN_FAILURES: {fixed:?}"
+    );
 }
