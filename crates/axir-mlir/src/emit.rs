@@ -70,6 +70,7 @@ pub fn emit_module(ctx: &Context, module: OpId) -> Result<Emitted, Vec<Diagnosti
         next: 0,
         diags: Vec::new(),
         locations: HashMap::new(),
+        libm: std::collections::BTreeSet::new(),
     };
     e.op(module, 0);
     if !e.diags.is_empty() {
@@ -124,6 +125,8 @@ struct Emitter<'c> {
     next: u32,
     diags: Vec<Diagnostic>,
     locations: HashMap<(String, u32, u32), Location>,
+    /// libm functions called by the translation, declared in the module.
+    libm: std::collections::BTreeSet<(&'static str, String)>,
 }
 
 impl Emitter<'_> {
@@ -238,6 +241,12 @@ impl Emitter<'_> {
                         }
                     }
                 }
+                for (func, ty) in std::mem::take(&mut self.libm) {
+                    self.indent(depth + 1);
+                    self.out.push_str(&format!(
+                        "\"func.func\"() <{{function_type = ({ty}) -> {ty}, sym_name = \"{func}\", sym_visibility = \"private\"}}> ({{\n}}) : () -> ()\n"
+                    ));
+                }
                 self.indent(depth);
                 self.out.push_str("}) : () -> ()");
                 let l = self.loc(loc);
@@ -295,6 +304,20 @@ impl Emitter<'_> {
                 let text = self.generic_text(op, "math.fma", false);
                 self.line(depth, &text, loc);
             }
+            // MLIR's convert-math-to-llvm expands these as exp(x) - 1 and
+            // log(1 + x), losing the precision near 0 that is their reason to
+            // exist; scalar ones call libm instead, as numpy does.
+            "math.expm1" | "math.log1p" if self.libm_name(op).is_some() => {
+                let (func, ty) = self.libm_name(op).expect("checked by the guard");
+                let x = ctx.operand(op, 0);
+                let text = format!(
+                    "{}\"func.call\"({}) <{{callee = @{func}}}> : ({ty}) -> {ty}",
+                    self.results_prefix(op),
+                    self.name(x)
+                );
+                self.libm.insert((func, ty));
+                self.line(depth, &text, loc);
+            }
             "loop.subview" => self.subview(op, depth),
             "loop.view" => self.view(op, depth),
             "loop.copy" => self.copy(op, depth),
@@ -312,6 +335,25 @@ impl Emitter<'_> {
             ),
             _ => self.error(op, "has no translation to upstream MLIR"),
         }
+    }
+
+    /// The libm function computing a scalar f32/f64 `math.expm1`/`math.log1p`.
+    fn libm_name(&self, op: OpId) -> Option<(&'static str, String)> {
+        let ctx = self.ctx;
+        let ty = ctx.value_type(ctx.result(op, 0));
+        let f32 = match ctx.type_data(ty) {
+            TypeData::Float(axir_ir::FloatKind::F32) => true,
+            TypeData::Float(axir_ir::FloatKind::F64) => false,
+            _ => return None,
+        };
+        let func = match (ctx.op_name(op), f32) {
+            ("math.expm1", true) => "expm1f",
+            ("math.expm1", false) => "expm1",
+            ("math.log1p", true) => "log1pf",
+            ("math.log1p", false) => "log1p",
+            _ => return None,
+        };
+        Some((func, self.ty(ty)))
     }
 
     /// `%r = "name"(operands) {attrs} : (types) -> (types)`.

@@ -326,11 +326,6 @@ fn numpy_programs() {
 const BF16: &str = "bf16 subnormal results come out as zero: the compiled code computes bf16 in f32 and LLVM's f32->bf16 truncation on x86-64 flushes subnormals (the interpreter and numpy round them)";
 /// Why empty slices past the end fail on the cpu backend.
 const EMPTY_SLICE: &str = "an empty 1-D slice whose start is past the end lowers to a subview with static offset -1, which MLIR rejects ('expected offsets to be non-negative'); to fix in convert-array-to-loop";
-/// Why expm1 fails on the cpu backend.
-const EXPM1: &str = "MLIR's convert-math-to-llvm (run before convert-math-to-libm in LLVM_PIPELINE) expands math.expm1 as exp(x) - 1, which loses the precision near 0 that libm keeps";
-/// Why log1p fails on the cpu backend.
-const LOG1P: &str = "MLIR's convert-math-to-llvm (run before convert-math-to-libm in LLVM_PIPELINE) expands math.log1p as log(1 + x), which loses the precision near 0 that libm keeps";
-
 /// Cases the cpu backend cannot run or gets wrong yet, each with the
 /// reason. The list only shrinks: a listed case that passes fails the test.
 const CPU_KNOWN_FAILURES: &[(&str, &str)] = &[
@@ -354,12 +349,6 @@ const CPU_KNOWN_FAILURES: &[(&str, &str)] = &[
     ("slice/int.i64_1d_13", EMPTY_SLICE),
     ("slice/int.i8_1d_13", EMPTY_SLICE),
     ("slice/int.ui8_1d_13", EMPTY_SLICE),
-    ("unary/expm1.float.bf16", EXPM1),
-    ("unary/expm1.float.f32", EXPM1),
-    ("unary/expm1.float.f64", EXPM1),
-    ("unary/log1p.float.bf16", LOG1P),
-    ("unary/log1p.float.f32", LOG1P),
-    ("unary/log1p.float.f64", LOG1P),
 ];
 
 /// Every case on the default pipeline (array-to-loop-pipeline, MLIR, LLVM,
