@@ -324,8 +324,6 @@ fn numpy_programs() {
 
 /// Why bf16 cases fail on the cpu backend.
 const BF16: &str = "bf16 subnormal results come out as zero: the compiled code computes bf16 in f32 and LLVM's f32->bf16 truncation on x86-64 flushes subnormals (the interpreter and numpy round them)";
-/// Why empty slices past the end fail on the cpu backend.
-const EMPTY_SLICE: &str = "an empty 1-D slice whose start is past the end lowers to a subview with static offset -1, which MLIR rejects ('expected offsets to be non-negative'); to fix in convert-array-to-loop";
 /// Cases the cpu backend cannot run or gets wrong yet, each with the
 /// reason. The list only shrinks: a listed case that passes fails the test.
 const CPU_KNOWN_FAILURES: &[(&str, &str)] = &[
@@ -339,16 +337,6 @@ const CPU_KNOWN_FAILURES: &[(&str, &str)] = &[
     ("binary/rem.float.bf16", BF16),
     ("binary/sub.float.bf16", BF16),
     ("select/float.bf16_dyn", BF16),
-    ("slice/bool.i1_1d_13", EMPTY_SLICE),
-    ("slice/float.bf16_1d_13", EMPTY_SLICE),
-    ("slice/float.f16_1d_13", EMPTY_SLICE),
-    ("slice/float.f32_1d_13", EMPTY_SLICE),
-    ("slice/float.f64_1d_13", EMPTY_SLICE),
-    ("slice/int.i16_1d_13", EMPTY_SLICE),
-    ("slice/int.i32_1d_13", EMPTY_SLICE),
-    ("slice/int.i64_1d_13", EMPTY_SLICE),
-    ("slice/int.i8_1d_13", EMPTY_SLICE),
-    ("slice/int.ui8_1d_13", EMPTY_SLICE),
 ];
 
 /// Every case on the default pipeline (array-to-loop-pipeline, MLIR, LLVM,

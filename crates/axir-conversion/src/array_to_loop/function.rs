@@ -409,12 +409,18 @@ impl FuncLowering<'_, '_> {
     }
 }
 
+/// The first index a slice reads. Python clamps a backward slice's start to
+/// -1 when it lies before the array; the slice is then empty, so 0 is
+/// returned instead: an empty view at offset 0 reads nothing, while a
+/// negative static offset is invalid for MLIR's memref views.
 fn slice_start_ix(f: &mut FuncLowering<'_, '_>, n: SymDim, start: Option<i64>, step: i64) -> Ix {
     if let SymDim::Static(n) = n {
         let n = n as i64;
         let (lo, hi) = if step > 0 { (0, n) } else { (-1, n - 1) };
         return Ix::C(
-            start.map_or(if step > 0 { lo } else { hi }, |v| (if v < 0 { v + n } else { v }).clamp(lo, hi)),
+            start
+                .map_or(if step > 0 { lo } else { hi }, |v| (if v < 0 { v + n } else { v }).clamp(lo, hi))
+                .max(0),
         );
     }
     let nv = f.l.dim(n);
@@ -426,7 +432,9 @@ fn slice_start_ix(f: &mut FuncLowering<'_, '_>, n: SymDim, start: Option<i64>, s
             if step > 0 {
                 lo
             } else {
-                hi
+                // n - 1 is -1 for an empty dim: see the function's doc.
+                let zero = f.l.e.index(0);
+                f.l.e.bin("arith.maxsi", hi, zero)
             }
         }
         Some(v) => {
@@ -437,7 +445,13 @@ fn slice_start_ix(f: &mut FuncLowering<'_, '_>, n: SymDim, start: Option<i64>, s
                 f.l.e.index(v)
             };
             let c = f.l.e.bin("arith.maxsi", raw, lo);
-            f.l.e.bin("arith.minsi", c, hi)
+            let c = f.l.e.bin("arith.minsi", c, hi);
+            if step > 0 {
+                c
+            } else {
+                let zero = f.l.e.index(0);
+                f.l.e.bin("arith.maxsi", c, zero)
+            }
         }
     })
 }
