@@ -45,9 +45,7 @@ impl<'c> OpBuilder<'c> {
     pub fn insert(&mut self, op: OpId) -> OpId {
         if let Some(ip) = self.insert_point {
             self.ctx.insert_op(ip, op);
-            if let InsertPoint::After(_) | InsertPoint::BlockStart(_) = ip {
-                self.insert_point = Some(InsertPoint::After(op));
-            }
+            self.insert_point = Some(ip.after_inserting(op));
         }
         op
     }

@@ -181,6 +181,19 @@ pub enum InsertPoint {
     After(OpId),
 }
 
+impl InsertPoint {
+    /// Where the next op goes once `op` was inserted here, so that a
+    /// sequence of inserts keeps program order: after `op` for `After` and
+    /// `BlockStart`; unchanged for `Before` and `BlockEnd`, which already
+    /// place later ops after earlier ones.
+    pub fn after_inserting(self, op: OpId) -> InsertPoint {
+        match self {
+            InsertPoint::After(_) | InsertPoint::BlockStart(_) => InsertPoint::After(op),
+            InsertPoint::Before(_) | InsertPoint::BlockEnd(_) => self,
+        }
+    }
+}
+
 impl Context {
     // ----- creation ---------------------------------------------------------
 

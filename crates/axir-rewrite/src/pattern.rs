@@ -207,9 +207,7 @@ impl<'c> PatternRewriter<'c> {
     pub fn insert(&mut self, op: OpId) -> OpId {
         if let Some(ip) = self.insert_point {
             self.ctx.insert_op(ip, op);
-            if let InsertPoint::After(_) | InsertPoint::BlockStart(_) = ip {
-                self.insert_point = Some(InsertPoint::After(op));
-            }
+            self.insert_point = Some(ip.after_inserting(op));
         }
         self.log.created.push(op);
         op

@@ -327,9 +327,7 @@ impl<'a> ConversionRewriter<'a> {
     pub fn insert(&mut self, op: OpId) -> OpId {
         if let Some(ip) = self.insert_point {
             self.ctx.insert_op(ip, op);
-            if let InsertPoint::After(_) | InsertPoint::BlockStart(_) = ip {
-                self.insert_point = Some(InsertPoint::After(op));
-            }
+            self.insert_point = Some(ip.after_inserting(op));
         }
         self.state.created.insert(op);
         self.state.journal.push(Entry::CreateOp(op));
