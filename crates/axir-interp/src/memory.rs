@@ -156,6 +156,23 @@ impl Interpreter<'_> {
                     .ok_or_else(|| ctx.op_error(op, "the interpreter does not support this element type"))?;
                 one(RunValue::Buffer(Buffer::alloc(sizes, zero, true).map_err(|e| self.fail(op, e))?))
             }
+            "loop.assert" => {
+                let holds = match self.scalar(env, op, 0)? {
+                    Scalar::Int(c) => !c.is_zero(),
+                    Scalar::Float(_) => return Err(ctx.op_error(op, "operand #0 is a float, not an i1")),
+                };
+                if holds {
+                    return Ok(vec![]);
+                }
+                // The message is the whole diagnostic, as for MLIR's cf.assert:
+                // the lowering writes it in the words of the op it checks for.
+                let values = self.indices(env, op, 1..n)?;
+                let msg = axir_loop::format_assert_message(
+                    axir_loop::assert_message(ctx, op).unwrap_or(""),
+                    &values,
+                );
+                Err(Diagnostic::error(ctx.op_location(op), msg))
+            }
             "loop.dealloc" => {
                 self.buffer(env, op, 0)?.free().map_err(|e| self.fail(op, e))?;
                 Ok(vec![])

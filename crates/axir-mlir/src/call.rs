@@ -29,6 +29,7 @@ use std::sync::Arc;
 
 use axir_ndarray::{bf16, f16, DType, Data, Element, NdArray};
 
+use crate::emit::STATUS_WORDS;
 use crate::engine::{copy_returned, free_returned, invoke, Engine, PackedFn};
 use crate::error::CallError;
 use crate::signature::{BufferParam, OutputDim, Param, ResultKind, Signature};
@@ -485,6 +486,16 @@ impl CompiledFunction {
                 Slot::Scalar(k) => scalar_base.wrapping_add(*k).cast(),
             })
             .collect();
+        // The status buffer of a function with checks: its last parameter.
+        let mut status = [0i64; STATUS_WORDS];
+        let status_ptr = status.as_mut_ptr().expose_provenance();
+        // Its descriptor: allocated, aligned, offset, size, stride.
+        let mut status_desc: [usize; 5] = [status_ptr, status_ptr, 0, STATUS_WORDS, 1];
+        // As for every buffer, the slot holds a pointer to the descriptor.
+        let mut status_slot: *mut usize = status_desc.as_mut_ptr();
+        if !sig.checks.is_empty() {
+            raw.push((&mut status_slot as *mut *mut usize).cast());
+        }
         if sig.returns_by_pointer() {
             // The C interface takes a pointer to the result struct first;
             // the packed entry reads that pointer through slot 0.
@@ -493,11 +504,33 @@ impl CompiledFunction {
             let mut target: *mut c_void = words.as_mut_ptr().cast();
             raw.insert(0, (&mut target as *mut *mut c_void).cast());
             invoke(self.entry, &mut raw, None);
+            // On a failed check the results are poison: nothing to free.
+            self.check_status(&status)?;
             return Ok(Returned::Struct(words));
         }
         let mut result = 0u64;
         invoke(self.entry, &mut raw, sig.result.map(|_| &mut result));
+        self.check_status(&status)?;
         Ok(Returned::Value(sig.result.map(|dtype| Scalar::from_word(dtype, result))))
+    }
+}
+
+impl CompiledFunction {
+    /// The error of the check that failed, if one did (word 0 of the status
+    /// buffer numbers it from 1; the next words are its values).
+    fn check_status(&self, status: &[i64; STATUS_WORDS]) -> Result<(), CallError> {
+        let failed = usize::try_from(status[0]).ok().filter(|&k| k > 0);
+        let Some(k) = failed else { return Ok(()) };
+        let check = self.signature.checks.get(k - 1);
+        let message = match check {
+            Some(c) => axir_loop::format_assert_message(&c.message, &status[1..]),
+            None => format!("run-time check #{k} failed"),
+        };
+        Err(CallError::RunTime {
+            function: self.signature.name.clone(),
+            message,
+            location: check.and_then(|c| c.location.clone()),
+        })
     }
 }
 

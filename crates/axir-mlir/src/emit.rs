@@ -20,7 +20,12 @@
 //!   static lists; both are followed by a `memref.cast` to the declared type
 //!   where MLIR's inferred type is more precise;
 //! - `loop.copy` → a `scf.for` nest of `memref.load`/`memref.store` (no
-//!   run-time library needed, unlike `memref.copy` on strided buffers).
+//!   run-time library needed, unlike `memref.copy` on strided buffers);
+//! - `loop.assert` (only in a function's body, outside loops) → a
+//!   `cf.cond_br` to a block that writes the check's number and values into
+//!   the function's **status buffer** and returns. A function with checks
+//!   takes that buffer, a `memref<16xi64>`, as an extra last parameter (see
+//!   [`STATUS_WORDS`]); its results are `ub.poison` when a check fails.
 //!
 //! **Anything else is a located error**, all of them reported: array-level
 //! ops and tensor types (lower with `--array-to-loop-pipeline` first),
@@ -40,6 +45,35 @@ use axir_syntax::{write_attr, write_location, write_type};
 /// MLIR's `ShapedType::kDynamic`, the marker of a dynamic entry in the
 /// `static_offsets`, `static_sizes` and `static_strides` lists.
 const DYNAMIC: i64 = i64::MIN;
+
+/// The size of the status buffer of a function with `loop.assert`s:
+/// word 0 is 0 while every check holds, else the number (from 1, in body
+/// order) of the check that failed; words `1..` are the values its message
+/// shows.
+pub const STATUS_WORDS: usize = 16;
+
+/// The status buffer's type.
+const STATUS_TYPE: &str = "memref<16xi64>";
+
+/// The `loop.assert`s of a function: those directly in its body, in order.
+pub fn function_checks(ctx: &Context, func: OpId) -> Vec<OpId> {
+    let Some(block) = ctx.regions(func).first().and_then(|r| ctx.entry_block(*r)) else { return Vec::new() };
+    ctx.block_ops_iter(block).filter(|&o| ctx.op_name(o) == "loop.assert").collect()
+}
+
+/// How the checks of the function being translated fail.
+struct CheckState {
+    /// The function.
+    func: OpId,
+    /// The SSA name of the status buffer parameter.
+    status: String,
+    /// The function's result types, in MLIR text.
+    results: Vec<String>,
+    /// The checks translated so far.
+    count: usize,
+    /// The failure blocks, written after the body.
+    fail_blocks: String,
+}
 
 /// The upstream MLIR text of a module, and what is needed to map MLIR's
 /// diagnostics back to `.axir` locations.
@@ -71,6 +105,7 @@ pub fn emit_module(ctx: &Context, module: OpId) -> Result<Emitted, Vec<Diagnosti
         diags: Vec::new(),
         locations: HashMap::new(),
         libm: std::collections::BTreeSet::new(),
+        checks: None,
     };
     e.op(module, 0);
     if !e.diags.is_empty() {
@@ -127,6 +162,8 @@ struct Emitter<'c> {
     locations: HashMap<(String, u32, u32), Location>,
     /// libm functions called by the translation, declared in the module.
     libm: std::collections::BTreeSet<(&'static str, String)>,
+    /// The checks of the function being translated, if it has any.
+    checks: Option<CheckState>,
 }
 
 impl Emitter<'_> {
@@ -318,6 +355,7 @@ impl Emitter<'_> {
                 self.libm.insert((func, ty));
                 self.line(depth, &text, loc);
             }
+            "loop.assert" => self.assert(op, depth),
             "loop.subview" => self.subview(op, depth),
             "loop.view" => self.view(op, depth),
             "loop.copy" => self.copy(op, depth),
@@ -382,6 +420,12 @@ impl Emitter<'_> {
     }
 
     fn block_header(&mut self, block: BlockId, depth: usize) {
+        self.block_header_with(block, depth, None);
+    }
+
+    /// The header of `block`, with `extra` (name, type, location) as one
+    /// more argument at the end.
+    fn block_header_with(&mut self, block: BlockId, depth: usize, extra: Option<(&str, &str, Location)>) {
         let ctx = self.ctx;
         let args = ctx.block_arguments(block).to_vec();
         let mut s = String::from("^bb0(");
@@ -390,6 +434,13 @@ impl Emitter<'_> {
                 s.push_str(", ");
             }
             let (n, t, l) = (self.name(*a), self.ty(ctx.value_type(*a)), self.loc(ctx.value_location(*a)));
+            let _ = write!(s, "{n}: {t}{l}");
+        }
+        if let Some((n, t, loc)) = extra {
+            if !args.is_empty() {
+                s.push_str(", ");
+            }
+            let l = self.loc(loc);
             let _ = write!(s, "{n}: {t}{l}");
         }
         s.push_str("):");
@@ -432,7 +483,17 @@ impl Emitter<'_> {
             self.error(op, "requires attribute 'function_type'");
             return;
         };
-        let mut attrs = format!("function_type = {}, sym_name = ", self.ty(fty));
+        let checks = function_checks(ctx, op);
+        let fty_text = if checks.is_empty() {
+            self.ty(fty)
+        } else {
+            // The status buffer is one more parameter.
+            let mut inputs: Vec<String> = f.input_types(ctx).iter().map(|&t| self.ty(t)).collect();
+            inputs.push(STATUS_TYPE.to_string());
+            let results: Vec<String> = f.result_types(ctx).iter().map(|&t| self.ty(t)).collect();
+            format!("({}) -> ({})", inputs.join(", "), results.join(", "))
+        };
+        let mut attrs = format!("function_type = {fty_text}, sym_name = ");
         let _ = axir_syntax::lexer::write_escaped_string(&mut attrs, f.name(ctx).as_bytes());
         if ctx.attr(op, "sym_visibility").is_some() {
             let _ = write!(attrs, ", sym_visibility = \"{}\"", f.visibility(ctx));
@@ -446,9 +507,20 @@ impl Emitter<'_> {
             if f.body(ctx).is_some_and(|r| ctx.region_blocks(r).len() > 1) {
                 self.error(op, "functions with several blocks are not supported");
             }
-            self.block_header(block, depth);
+            if checks.is_empty() {
+                self.block_header(block, depth);
+            } else {
+                let status = self.fresh();
+                let results = f.result_types(ctx).iter().map(|&t| self.ty(t)).collect();
+                self.block_header_with(block, depth, Some((&status, STATUS_TYPE, ctx.op_location(op))));
+                self.checks =
+                    Some(CheckState { func: op, status, results, count: 0, fail_blocks: String::new() });
+            }
             for o in ctx.block_ops(block) {
                 self.op(o, depth + 1);
+            }
+            if let Some(state) = self.checks.take() {
+                self.out.push_str(&state.fail_blocks);
             }
         }
         self.indent(depth);
@@ -456,6 +528,89 @@ impl Emitter<'_> {
         let l = self.loc(ctx.op_location(op));
         self.out.push_str(&l);
         self.out.push('\n');
+    }
+
+    /// `loop.assert`: branch on the condition; the failure block stores the
+    /// check's number and values in the status buffer and returns.
+    fn assert(&mut self, op: OpId, depth: usize) {
+        let ctx = self.ctx;
+        let loc = ctx.op_location(op);
+        let at_top = self.checks.as_ref().is_some_and(|s| ctx.parent_op(op) == Some(s.func));
+        if !at_top {
+            self.error(op, "is translated to MLIR only in a function's body, outside loops");
+            return;
+        }
+        let operands = ctx.operands(op).to_vec();
+        let values = &operands[1..];
+        if values.len() >= STATUS_WORDS {
+            self.error(
+                op,
+                format!(
+                    "shows {} values, but compiled code reports at most {}",
+                    values.len(),
+                    STATUS_WORDS - 1
+                ),
+            );
+            return;
+        }
+        let cond = self.name(operands[0]);
+        let k = {
+            let state = self.checks.as_mut().expect("checked above: the function has checks");
+            state.count += 1;
+            state.count
+        };
+        self.line(
+            depth,
+            &format!(
+                "\"cf.cond_br\"({cond})[^ok{k}, ^fail{k}] <{{operandSegmentSizes = array<i32: 1, 0, 0>}}> : (i1) -> ()"
+            ),
+            loc,
+        );
+        self.indent(depth.saturating_sub(1));
+        self.out.push_str(&format!("^ok{k}:\n"));
+
+        // The failure block, written after the body (its values dominate it).
+        let body = std::mem::take(&mut self.out);
+        self.indent(depth.saturating_sub(1));
+        self.out.push_str(&format!("^fail{k}:\n"));
+        let status = self.checks.as_ref().map(|s| s.status.clone()).unwrap_or_default();
+        let store = |e: &mut Self, word: usize, value: String| {
+            let at = e.fresh();
+            e.line(
+                depth,
+                &format!("{at} = \"arith.constant\"() <{{value = {word} : index}}> : () -> index"),
+                loc,
+            );
+            e.line(
+                depth,
+                &format!("\"memref.store\"({value}, {status}, {at}) : (i64, {STATUS_TYPE}, index) -> ()"),
+                loc,
+            );
+        };
+        let code = self.fresh();
+        self.line(depth, &format!("{code} = \"arith.constant\"() <{{value = {k} : i64}}> : () -> i64"), loc);
+        store(self, 0, code);
+        for (j, &v) in values.iter().enumerate() {
+            let (x, name) = (self.fresh(), self.name(v));
+            self.line(depth, &format!("{x} = \"arith.index_cast\"({name}) : (index) -> i64"), loc);
+            store(self, j + 1, x);
+        }
+        let results = self.checks.as_ref().map(|s| s.results.clone()).unwrap_or_default();
+        let mut poisons = Vec::new();
+        for t in &results {
+            let p = self.fresh();
+            self.line(depth, &format!("{p} = \"ub.poison\"() <{{value = #ub.poison}}> : () -> {t}"), loc);
+            poisons.push(p);
+        }
+        self.line(
+            depth,
+            &format!("\"func.return\"({}) : ({}) -> ()", poisons.join(", "), results.join(", ")),
+            loc,
+        );
+        let block = std::mem::replace(&mut self.out, body);
+        if let Some(state) = self.checks.as_mut() {
+            state.fail_blocks.push_str(&block);
+        }
     }
 
     fn for_op(&mut self, op: OpId, depth: usize) {

@@ -4,9 +4,24 @@
 
 use axir_ndarray::DType;
 
-/// Why a call of compiled code was refused. Nothing was run.
+/// Why a call of compiled code was refused (nothing ran) or, for
+/// [`CallError::RunTime`], stopped by a run-time check before it touched
+/// any buffer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
+    /// A run-time shape check of the function failed (dynamic dims that do
+    /// not broadcast, contract or reshape, a reduction without identity
+    /// over an empty dim): the message the interpreter would give, with
+    /// the run-time sizes, and where in the program the check comes from.
+    #[error("@{function}: {message}")]
+    RunTime {
+        /// The function.
+        function: String,
+        /// The check's message, its values filled in.
+        message: String,
+        /// `(file, line, column)` of the op the check is for, if known.
+        location: Option<(String, u32, u32)>,
+    },
     /// The module has no public function of that name.
     #[error("no function named @{name} in the compiled module (functions: {available})")]
     UnknownFunction {

@@ -42,6 +42,9 @@ pub fn c_header(signatures: &[Signature], guard: &str) -> String {
          offset count elements. `allocated` is not used by the compiled code. */\n",
     );
     let mut kinds = BTreeSet::new();
+    if signatures.iter().any(|s| !s.checks.is_empty()) {
+        kinds.insert((DType::I64.name(), DType::I64, 1));
+    }
     for s in signatures {
         for p in &s.params {
             if let Param::Buffer(b) = p {
@@ -87,6 +90,22 @@ pub fn c_header(signatures: &[Signature], guard: &str) -> String {
                     params.push(format!("{} arg{i}", c_type(*d)));
                     doc.push(format!("   arg{i}: scalar {}", d.name()));
                 }
+            }
+        }
+        if !s.checks.is_empty() {
+            params.push(format!("{} *status", struct_name(DType::I64, 1)));
+            doc.push(format!(
+                "   status: {} int64 words; set status[0] to 0 before the call. When a\n   \
+                 run-time check fails, nothing else is written: status[0] is the number\n   \
+                 of the check, status[N + 1] the value {{N}} of its message.",
+                crate::emit::STATUS_WORDS
+            ));
+            for (k, c) in s.checks.iter().enumerate() {
+                let at =
+                    c.location.as_ref().map(|(f, l, col)| format!("{f}:{l}:{col}: ")).unwrap_or_default();
+                // The message may hold `*/`; keep the comment closed.
+                let msg = c.message.replace("*/", "* /");
+                doc.push(format!("   check {}: {at}{msg}", k + 1));
             }
         }
         let ret = s.result.map_or("void", c_type);

@@ -61,10 +61,10 @@ use std::collections::HashMap;
 use axir_ir::{Context, Diagnostic, DialectRegistry, OpId};
 
 pub use call::{Arg, BufferMut, BufferRef, CompiledFunction, CompiledModule, Scalar};
-pub use emit::{emit_module, Emitted};
+pub use emit::{emit_module, Emitted, STATUS_WORDS};
 pub use error::CallError;
 pub use mlir::LLVM_PIPELINE;
-pub use signature::{BufferParam, OutputDim, Param, ResultKind, Signature};
+pub use signature::{BufferParam, Check, OutputDim, Param, ResultKind, Signature};
 
 use mlir::Stage;
 

@@ -43,7 +43,7 @@ use crate::emit::Emitted;
 ///   `convert-math-to-libm` calls libm for the rest (`tanh`, `erf`, ...).
 pub const LLVM_PIPELINE: &str = "builtin.module(convert-scf-to-cf,expand-strided-metadata,lower-affine,\
 convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,\
-convert-index-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,reconcile-unrealized-casts)";
+convert-index-to-llvm,convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts)";
 
 /// How far to take the module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

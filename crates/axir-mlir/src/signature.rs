@@ -99,6 +99,16 @@ pub enum ResultKind {
     },
 }
 
+/// A run-time check of a function (a `loop.assert` in its body), as the
+/// caller reports it when it fails.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    /// The message, with `{N}` where value N goes.
+    pub message: String,
+    /// `(file, line, column)` of the check, if it has a file location.
+    pub location: Option<(String, u32, u32)>,
+}
+
 /// The signature of a function, for calls and C headers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {
@@ -113,6 +123,11 @@ pub struct Signature {
     /// several results, the C interface returns them all in one struct
     /// through a pointer passed before the parameters.
     pub results: Vec<ResultKind>,
+    /// The function's run-time checks, numbered from 1 in this order. When
+    /// there are any, the compiled function takes a status buffer (a
+    /// `memref<16xi64>`) after its parameters; see
+    /// [`crate::emit::STATUS_WORDS`].
+    pub checks: Vec<Check>,
 }
 
 impl Signature {
@@ -205,7 +220,14 @@ pub fn signature_of(ctx: &Context, f: FuncOp) -> Result<Signature, String> {
         };
         params.push(p);
     }
-    Ok(Signature { name: f.name(ctx).to_string(), params, result, results })
+    let checks = crate::emit::function_checks(ctx, f.op())
+        .into_iter()
+        .map(|op| Check {
+            message: axir_loop::assert_message(ctx, op).unwrap_or("").to_string(),
+            location: ctx.file_line_col(ctx.op_location(op)).map(|(f, l, c)| (f.to_string(), l, c)),
+        })
+        .collect();
+    Ok(Signature { name: f.name(ctx).to_string(), params, result, results, checks })
 }
 
 fn arg_attr(ctx: &Context, f: FuncOp, i: usize, name: &str) -> Option<axir_ir::Attribute> {

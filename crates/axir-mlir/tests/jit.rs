@@ -412,6 +412,18 @@ fn examples_through_the_pipeline() {
 /// Functions that return buffers (the lowering allocates a result whose
 /// size is no argument's dim): `call_arrays` copies each returned buffer
 /// into an array and frees it; `call` refuses them with a typed error.
+/// Runs `array-to-loop-pipeline` on `module` in place.
+fn lower_to_loop(ctx: &mut Context, module: OpId) {
+    let mut passes = axir_pass::PassRegistry::new();
+    axir_transforms::register_passes(&mut passes);
+    axir_array::register_passes(&mut passes);
+    axir_loop::register_passes(&mut passes);
+    axir_conversion::register_passes(&mut passes);
+    let mut pm = axir_pass::parse_pipeline("builtin.module(array-to-loop-pipeline)", &passes)
+        .unwrap_or_else(|e| panic!("pipeline: {}", e.render()));
+    pm.run(ctx, module).unwrap_or_else(|f| panic!("lowering failed: {}", plain(ctx, &f.diagnostics)));
+}
+
 #[test]
 fn returned_buffers() {
     let src = r#"
@@ -423,14 +435,7 @@ func.func @cat(%a: tensor<?xf32>, %b: tensor<?xf32>) -> (tensor<?xf32>, tensor<f
 }
 "#;
     let (mut ctx, module) = parse(src, "cat.axir");
-    let mut passes = axir_pass::PassRegistry::new();
-    axir_transforms::register_passes(&mut passes);
-    axir_array::register_passes(&mut passes);
-    axir_loop::register_passes(&mut passes);
-    axir_conversion::register_passes(&mut passes);
-    let mut pm = axir_pass::parse_pipeline("builtin.module(array-to-loop-pipeline)", &passes)
-        .unwrap_or_else(|e| panic!("pipeline: {}", e.render()));
-    pm.run(&mut ctx, module).unwrap_or_else(|f| panic!("lowering failed: {}", plain(&ctx, &f.diagnostics)));
+    lower_to_loop(&mut ctx, module);
     let compiled = jit(&ctx, module);
     let f = compiled.function("cat").unwrap();
     assert!(f.signature().returns_by_pointer(), "{:?}", f.signature());
@@ -958,4 +963,159 @@ fn cache_keys_and_overlap_rules() {
         let err = call(&strides, 0).unwrap_err();
         assert!(matches!(err, CacheError::OverlappingOutput { param: 3, .. }), "{strides:?}: {err}");
     }
+}
+
+/// Programs whose shapes the types leave open: compiled code checks them at
+/// run time, before touching any buffer, and a failure is a typed error
+/// with the interpreter's words and the op's location.
+const SHAPE_CHECKS: &str = r#"
+func.func @add_dyn(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  %r = array.add %a, %b : tensor<?xf32>
+  func.return %r : tensor<?xf32>
+}
+func.func @add_to4(%a: tensor<?xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %r = array.add %a, %b : tensor<?xf32>, tensor<4xf32> -> tensor<4xf32>
+  func.return %r : tensor<4xf32>
+}
+func.func @mm(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %r = array.matmul %a, %b : tensor<?x?xf32>, tensor<?x?xf32> -> tensor<?x?xf32>
+  func.return %r : tensor<?x?xf32>
+}
+func.func @colmax(%a: tensor<?x4xf32>) -> tensor<4xf32> {
+  %r = array.reduce max %a dims [0] : tensor<?x4xf32> -> tensor<4xf32>
+  func.return %r : tensor<4xf32>
+}
+func.func @rows3(%a: tensor<?x4xf32>) -> tensor<?x3xf32> {
+  %r = array.reshape %a : tensor<?x4xf32> -> tensor<?x3xf32>
+  func.return %r : tensor<?x3xf32>
+}
+func.func @cat(%a: tensor<?x2xf32>, %b: tensor<?x3xf32>) -> tensor<?x5xf32> {
+  %r = array.concat %a, %b dim 1 : tensor<?x2xf32>, tensor<?x3xf32> -> tensor<?x5xf32>
+  func.return %r : tensor<?x5xf32>
+}
+"#;
+
+fn arr(shape: &[usize], seed: u64) -> NdArray {
+    let n = shape.iter().product();
+    NdArray::from_vec(shape.to_vec(), f32s(n, seed)).unwrap()
+}
+
+#[test]
+fn run_time_shape_checks() {
+    let (ctx0, module0) = parse(SHAPE_CHECKS, "checks.axir");
+    let (mut ctx, module) = parse(SHAPE_CHECKS, "checks.axir");
+    lower_to_loop(&mut ctx, module);
+    let compiled = jit(&ctx, module);
+    // (function, good inputs, bad inputs, the message, the line of the op)
+    type Case = (&'static str, Vec<NdArray>, Vec<NdArray>, &'static str, u32);
+    let cases: Vec<Case> = vec![
+        (
+            "add_dyn",
+            vec![arr(&[3], 1), arr(&[1], 2)],
+            vec![arr(&[3], 1), arr(&[4], 2)],
+            "'array.add' op failed at run time: operand shapes (3,) and (4,) cannot be broadcast together",
+            3,
+        ),
+        (
+            "add_to4",
+            vec![arr(&[1], 1), arr(&[4], 2)],
+            vec![arr(&[3], 1), arr(&[4], 2)],
+            "'array.add' op failed at run time: operand shapes (3,) and (4,) cannot be broadcast together",
+            7,
+        ),
+        (
+            "mm",
+            vec![arr(&[2, 5], 1), arr(&[5, 3], 2)],
+            vec![arr(&[2, 5], 1), arr(&[4, 3], 2)],
+            "'array.matmul' op failed at run time: 'matmul' contraction mismatch between shapes (2, 5) and (4, 3)",
+            11,
+        ),
+        (
+            "colmax",
+            vec![arr(&[3, 4], 1)],
+            vec![arr(&[0, 4], 1)],
+            "'array.reduce' op failed at run time: 'max' of an empty dimension has no identity (operand shapes (0, 4))",
+            15,
+        ),
+        (
+            "rows3",
+            vec![arr(&[6, 4], 1)],
+            vec![arr(&[5, 4], 1)],
+            "'array.reshape' op failed at run time: cannot infer the dynamic dims of (?, 3) from 20 elements (operand shapes (5, 4))",
+            19,
+        ),
+        (
+            "cat",
+            vec![arr(&[2, 2], 1), arr(&[2, 3], 2)],
+            vec![arr(&[2, 2], 1), arr(&[3, 3], 2)],
+            "'array.concat' op failed at run time: operand shapes (2, 2) and (3, 3) differ outside the concatenated dim",
+            23,
+        ),
+    ];
+    for (name, good, bad, message, line) in cases {
+        let f = compiled.function(name).unwrap();
+        assert!(!f.signature().checks.is_empty(), "@{name} has no run-time check");
+        // Where the shapes agree, the checks pass and the results are the
+        // interpreter's.
+        let got = f.call_arrays(&good).unwrap_or_else(|e| panic!("@{name}: {e}"));
+        assert_matches(name, &got, &interp(&ctx0, module0, name, &good), Compare::Reduction { len: 8 });
+        // Where they do not, both refuse, at the same op.
+        let e = f.call_arrays(&bad).expect_err(name);
+        let CallError::RunTime { function, message: got, location } = &e else { panic!("@{name}: {e:?}") };
+        assert_eq!((function.as_str(), got.as_str()), (name, message), "@{name}");
+        let (file, l, _) = location.clone().unwrap_or_else(|| panic!("@{name}: no location"));
+        assert_eq!((file.as_str(), l), ("checks.axir", line), "@{name}");
+        let d = Interpreter::new(&ctx0).run_entry(func(&ctx0, module0, name), bad.clone()).expect_err(name);
+        let (_, interp_line, _) = ctx0.file_line_col(d.location).unwrap();
+        assert_eq!(
+            interp_line,
+            line,
+            "@{name}: the interpreter fails elsewhere: {}",
+            d.to_plain_string(&ctx0)
+        );
+        assert!(d.message.starts_with(message.split(':').next().unwrap()), "{}", d.message);
+    }
+
+    // A failed check writes nothing: the caller's output keeps its values.
+    let f = compiled.function("colmax").unwrap();
+    let x = arr(&[0, 4], 1);
+    let mut out = vec![7.0f32; 4];
+    let e = f
+        .call(&mut [buf(&x).into(), BufferMut::contiguous(&mut out, &[4]).unwrap().into()])
+        .expect_err("empty max");
+    assert!(matches!(e, CallError::RunTime { .. }), "{e}");
+    assert_eq!(out, vec![7.0; 4]);
+
+    // The same through the specialization cache.
+    let c = cache(SHAPE_CHECKS, "colmax");
+    let mut out = vec![7.0f32; 4];
+    let e = c
+        .call(&mut [
+            CacheArg::input(&[] as &[f32], &[0, 4], &[4, 1], 0),
+            CacheArg::output(&mut out, &[4], &[1], 0),
+        ])
+        .expect_err("empty max");
+    assert!(matches!(e, CacheError::Call(CallError::RunTime { .. })), "{e}");
+    assert_eq!(out, vec![7.0; 4]);
+}
+
+#[test]
+fn assert_inside_a_loop_is_refused() {
+    let src = r#"
+func.func @f(%n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  loop.for %i = %c0 to %n step %c1 {
+    %ok = arith.cmpi ult, %i, %n : index
+    loop.assert %ok, "index {0}" (%i)
+  }
+  return
+}
+"#;
+    let (ctx, module) = parse(src, "loop-assert.axir");
+    let d = axir_mlir::to_mlir(&ctx, module, false).expect_err("an assert in a loop cannot return");
+    assert_eq!(
+        plain(&ctx, &d).lines().next().unwrap_or(""),
+        "loop-assert.axir:7:5: error: 'loop.assert' op is translated to MLIR only in a function's body, outside loops"
+    );
 }

@@ -1,4 +1,4 @@
-//! Canonicalization patterns of `loop.for` and `loop.parallel`. Each
+//! Canonicalization patterns of `loop.for`, `loop.parallel` and `loop.assert`. Each
 //! pattern's doc comment states the identity it applies. None changes what
 //! the program computes: folding a loop away needs constant bounds, and
 //! hoisting follows the rules of [`crate::licm`].
@@ -197,4 +197,30 @@ pub fn populate_parallel(set: &mut RewritePatternSet) {
 pub fn populate_canonicalization_patterns(set: &mut RewritePatternSet) {
     populate_for(set);
     populate_parallel(set);
+    populate_assert(set);
+}
+
+/// `loop.assert` of a constant true condition -> nothing (it cannot fail).
+pub struct AssertAlwaysHolds;
+
+impl RewritePattern for AssertAlwaysHolds {
+    fn name(&self) -> &'static str {
+        "loop-assert-always-holds"
+    }
+    fn root(&self) -> Option<&'static str> {
+        Some("loop.assert")
+    }
+    fn match_and_rewrite(&self, op: OpId, rw: &mut PatternRewriter<'_>) -> bool {
+        let Some(&cond) = rw.operands(op).first() else { return false };
+        if constant_index(rw, cond).is_none_or(|c| c == 0) {
+            return false;
+        }
+        rw.erase_op(op);
+        true
+    }
+}
+
+/// Per-op hook: `loop.assert` patterns.
+pub fn populate_assert(set: &mut RewritePatternSet) {
+    set.add(AssertAlwaysHolds);
 }

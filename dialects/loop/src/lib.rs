@@ -51,6 +51,7 @@ pub fn op_infos() -> Vec<OpInfo> {
         ForOp::info(),
         ParallelOp::info(),
         YieldOp::info(),
+        AssertOp::info(),
     ]
 }
 

@@ -783,3 +783,99 @@ declare_op! {
     verifier(verify_yield);
     interface(CustomAssembly::new(syntax::parse_yield, syntax::print_yield));
 }
+
+declare_op! {
+    /// Stops the function with a run-time error when `condition` (an `i1`)
+    /// is false, like MLIR's `cf.assert`, but with a message that can show
+    /// run-time values: `{N}` in `msg` stands for the N-th `index` value
+    /// after the message. The lowering from the array level writes one per
+    /// shape condition it cannot decide when compiling (dims that must
+    /// broadcast, match or divide), before the function touches any memory.
+    /// The interpreter reports a failure as a located error; compiled code
+    /// returns it to the caller (see `docs/mlir-bridge.md`). Not `Pure`:
+    /// it must not be removed, hoisted or merged with what follows it.
+    ///
+    /// ```axir
+    /// loop.assert %ok, "shapes ({0},) and ({1},) cannot be broadcast together" (%n, %m)
+    /// ```
+    pub struct AssertOp = "loop.assert";
+    summary = "run-time check with a message";
+    operands(Arity::AtLeast(1));
+    required_attrs(&[MSG_ATTR]);
+    verifier(verify_assert);
+    interface(CustomAssembly::new(syntax::parse_assert, syntax::print_assert));
+    interface(axir_rewrite::CanonicalizationPatterns { populate: crate::canonicalize::populate_assert });
+}
+
+/// The name of `loop.assert`'s message attribute (MLIR's `cf.assert` name).
+pub const MSG_ATTR: &str = "msg";
+
+/// `loop.assert`: an `i1` condition, then `index` values; every `{N}` of
+/// the message names one of the values.
+pub fn verify_assert(ctx: &Context, op: OpId) -> DiagResult {
+    let cond_ty = ctx.value_type(ctx.operand(op, 0));
+    if !matches!(ctx.type_data(cond_ty), axir_ir::TypeData::Integer { width: 1, .. }) {
+        return Err(ctx.op_error(op, format!("operand #0 must be i1, but got {}", ty_str(ctx, cond_ty))));
+    }
+    check_index_operands(ctx, op, 1..ctx.operands(op).len(), "value")?;
+    let msg = assert_message(ctx, op).ok_or_else(|| ctx.op_error(op, "requires string attribute 'msg'"))?;
+    let n = ctx.operands(op).len() - 1;
+    if let Some(k) = placeholders(msg).find(|&k| k >= n) {
+        return Err(ctx.op_error(
+            op,
+            format!(
+                "message refers to value {{{k}}}, but the op has {n} value{}",
+                if n == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The message template of a `loop.assert`.
+pub fn assert_message(ctx: &Context, op: OpId) -> Option<&str> {
+    ctx.attr(op, MSG_ATTR).and_then(|a| ctx.attr_as_str(a))
+}
+
+/// The value numbers of the `{N}` placeholders of `template`, in order.
+fn placeholders(template: &str) -> impl Iterator<Item = usize> + '_ {
+    template.split('{').skip(1).filter_map(|rest| {
+        let (digits, _) = rest.split_once('}')?;
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        // A number too large for usize refers to no value either.
+        Some(digits.parse().unwrap_or(usize::MAX))
+    })
+}
+
+/// The message of a failed `loop.assert`: `template` with each `{N}`
+/// replaced by `values[N]` (`?` where there is no such value). Shared by
+/// the interpreter and compiled code, so both say the same thing.
+pub fn format_assert_message(template: &str, values: &[i64]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let number = after.split_once('}').and_then(|(digits, tail)| {
+            let ok = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+            ok.then(|| (digits.parse::<usize>().ok(), tail))
+        });
+        match number {
+            Some((k, tail)) => {
+                match k.and_then(|k| values.get(k)) {
+                    Some(v) => out.push_str(&v.to_string()),
+                    None => out.push('?'),
+                }
+                rest = tail;
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -611,3 +611,44 @@ pub fn print_yield(p: &mut OpAsmPrinter<'_>, op: OpId) {
         p.print_types(&types);
     }
 }
+
+// ----- checks ----------------------------------------------------------------
+
+/// `loop.assert %ok, "message {0}" (%n)`
+pub fn parse_assert(p: &mut OpAsmParser<'_>, state: &mut OperationState) -> ParseResult {
+    let cond = p.parse_operand()?;
+    p.parse_comma()?;
+    let msg = p.parse_string()?;
+    let values = p.parse_operand_list(Delimiter::OptionalParen)?;
+    p.parse_optional_attr_dict(&mut state.attributes)?;
+    let i1 = p.ctx().integer_type(1);
+    let c = p.resolve_operand(&cond, i1)?;
+    state.operands.push(c);
+    resolve_indices(p, &values, &mut state.operands)?;
+    let attr = p.ctx().string_attr(msg);
+    push_attr(p, state, crate::ops::MSG_ATTR, attr);
+    Ok(())
+}
+
+/// Prints `loop.assert`.
+pub fn print_assert(p: &mut OpAsmPrinter<'_>, op: OpId) {
+    if malformed(p, op, 1, 0, 0) {
+        return;
+    }
+    let ctx = p.ctx();
+    let operands = ctx.operands(op).to_vec();
+    let Some(msg) = crate::ops::assert_message(ctx, op).map(str::to_string) else {
+        p.write_str(" <<malformed op: run the verifier, or print it with --print-op-generic>>");
+        return;
+    };
+    p.write_str(" ");
+    p.print_operand(operands[0]);
+    p.write_str(", ");
+    p.print_string(&msg);
+    if operands.len() > 1 {
+        p.write_str(" (");
+        p.print_operands(&operands[1..]);
+        p.write_str(")");
+    }
+    p.print_optional_attr_dict(op, &[crate::ops::MSG_ATTR]);
+}

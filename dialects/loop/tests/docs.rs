@@ -14,7 +14,7 @@ fn every_op_is_documented() {
     let mut registry = DialectRegistry::new();
     axir_loop::register(&mut registry);
     let ops: Vec<&str> = registry.ops().iter().map(|i| i.name).collect();
-    assert_eq!(ops.len(), 19);
+    assert_eq!(ops.len(), 20);
     for name in ops {
         let doc = if name.starts_with("vector.") { &vector_doc } else { &loop_doc };
         assert!(doc.contains(&format!("### `{name}`")), "{name} has no section");
@@ -39,7 +39,7 @@ fn registering_twice_is_harmless() {
     let mut registry = DialectRegistry::new();
     axir_loop::register(&mut registry);
     axir_loop::register(&mut registry);
-    assert_eq!(registry.ops().len(), 19);
+    assert_eq!(registry.ops().len(), 20);
     let mut passes = axir_pass::PassRegistry::new();
     axir_loop::register_passes(&mut passes);
     axir_loop::register_passes(&mut passes);

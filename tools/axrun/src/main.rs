@@ -12,8 +12,9 @@
 //! array-level module is lowered in process by `array-to-loop-pipeline`
 //! (skipped when the module is already at the loop level), translated to
 //! upstream MLIR, compiled by LLVM (`axir-mlir`) and run as native code.
-//! Compiled code does not check run-time shapes yet, so where a parameter
-//! has a dynamic dim the interpreter runs first and reports those errors.
+//! Run-time shape errors (dynamic dims that do not broadcast, an empty
+//! `max`) are checked by the compiled code and reported at the op, as the
+//! interpreter reports them.
 //! `--backend interp` runs any level with the reference interpreter; `gpu`
 //! is not implemented yet. `--emit=STAGE` stops the cpu pipeline after a
 //! stage and prints it; `--print-pipeline` prints the pipelines it runs.
@@ -118,15 +119,6 @@ fn is_array_level(ctx: &Context, module: OpId) -> bool {
             || FuncOp::from_op(ctx, op).is_some_and(|f| {
                 f.input_types(ctx).iter().chain(f.result_types(ctx)).any(|t| is_array_type(ctx, *t))
             })
-    })
-}
-
-/// Whether a parameter of `func` has a dynamic dim.
-fn has_dynamic_dims(ctx: &Context, func: FuncOp) -> bool {
-    func.input_types(ctx).iter().any(|t| match ctx.type_data(*t) {
-        TypeData::Tensor { shape: Some(shape), .. } => shape.iter().any(Option::is_none),
-        TypeData::Tensor { shape: None, .. } => true,
-        _ => false,
     })
 }
 
@@ -252,17 +244,8 @@ fn run(o: Options) -> Result<(), String> {
         ));
     }
     let arrays: Vec<NdArray> = if backend == "cpu" {
-        // Compiled code does not check shapes at run time yet (dynamic dims
-        // that do not broadcast, an empty max or argmin, a reshape that
-        // cannot be inferred): it would read out of bounds. Until the
-        // lowering emits those checks, the interpreter runs first where a
-        // dim is dynamic and reports them as located errors; static shapes
-        // were checked with the arguments.
-        if is_array_level(&ctx, module) && has_dynamic_dims(&ctx, func) {
-            Interpreter::new(&ctx)
-                .call(func, args.iter().cloned().map(RtValue::Array).collect())
-                .map_err(|d| sources.render(&ctx, &d).trim_end().to_string())?;
-        }
+        // Static shapes were checked with the arguments; the compiled code
+        // checks the dynamic ones (the lowering's `loop.assert`s).
         run_cpu(&mut ctx, module, func, args, &sources)?
     } else {
         let results = Interpreter::new(&ctx)
@@ -395,7 +378,15 @@ fn run_cpu(
         .collect();
     let compiled = axir_mlir::compile(ctx, module, &axir_mlir::CompileOptions::default())
         .map_err(|d| sources.render_all(ctx, &d).trim_end().to_string())?;
-    let got = compiled.function(&name).and_then(|f| f.call_arrays(&args)).map_err(|e| e.to_string())?;
+    let got = compiled.function(&name).and_then(|f| f.call_arrays(&args)).map_err(|e| match e {
+        // A failed run-time check is reported at the op it checks for, as
+        // the interpreter reports it.
+        axir_mlir::CallError::RunTime { message, location: Some((file, line, col)), .. } => {
+            let loc = ctx.file_loc(&file, line, col);
+            sources.render(ctx, &axir_ir::Diagnostic::error(loc, message)).trim_end().to_string()
+        }
+        e => e.to_string(),
+    })?;
     if results.iter().all(|(t, _)| !*t) {
         return Ok(got);
     }

@@ -80,27 +80,42 @@ const CASES: &[ErrorCase] = &[
     ErrorCase {
         name: "dynamic dims that do not broadcast at run time",
         args: &[PROG, "-e", "add_dyn", "--arg", "errors/f32_3.npy", "--arg", "errors/f32_4.npy"],
-        stderr: &["errors.axir:", "'array.add' op failed at run time", "(3,)", "(4,)", "is argument #1"],
+        stderr: &["errors.axir:19:8: error", "'array.add' op failed at run time", "(3,)", "(4,)"],
     },
     ErrorCase {
         name: "dynamic contracting dims that differ at run time",
         args: &[PROG, "-e", "matmul_dyn", "--arg", "errors/f32_2x8.npy", "--arg", "errors/f32_3x3.npy"],
-        stderr: &["'array.matmul' op failed at run time", "(2, 8)", "(3, 3)"],
+        stderr: &["errors.axir:39:8: error", "'array.matmul' op failed at run time", "(2, 8)", "(3, 3)"],
     },
     ErrorCase {
         name: "dynamic reshape that cannot be inferred",
         args: &[PROG, "-e", "reshape_dyn", "--arg", "errors/f32_2x8.npy"],
-        stderr: &["'array.reshape' op failed at run time", "16 elements", "(2, 8)"],
+        stderr: &[
+            "errors.axir:34:8: error",
+            "'array.reshape' op failed at run time",
+            "16 elements",
+            "(2, 8)",
+        ],
     },
     ErrorCase {
         name: "max of an empty dim",
         args: &[PROG, "-e", "max_rows", "--arg", "errors/f32_0x8.npy"],
-        stderr: &["'array.reduce' op failed at run time", "'max' of an empty", "(0, 8)"],
+        stderr: &[
+            "errors.axir:24:8: error",
+            "'array.reduce' op failed at run time",
+            "'max' of an empty",
+            "(0, 8)",
+        ],
     },
     ErrorCase {
         name: "argmin of an empty dim",
         args: &[PROG, "-e", "argmin_rows", "--arg", "errors/f32_0x8.npy"],
-        stderr: &["'array.reduce' op failed at run time", "'argmin' of an empty", "(0, 8)"],
+        stderr: &[
+            "errors.axir:29:8: error",
+            "'array.reduce' op failed at run time",
+            "'argmin' of an empty",
+            "(0, 8)",
+        ],
     },
     ErrorCase {
         name: "missing program file",
@@ -246,8 +261,9 @@ fn check_failure(c: &ErrorCase, out: &Output) -> Option<String> {
     (!problems.is_empty()).then(|| format!("{}: {}\n--- stderr\n{stderr}", c.name, problems.join("; ")))
 }
 
-/// Run-time shape errors, which the cpu backend (the default) must report
-/// as the interpreter does.
+/// Run-time shape errors: the cpu backend (the default) reports them from
+/// the compiled code's checks, the interpreter as it runs the op; both at
+/// the op, with the run-time shapes.
 const RUN_TIME: &[&str] = &[
     "dynamic dims that do not broadcast at run time",
     "dynamic contracting dims that differ at run time",
@@ -263,11 +279,17 @@ fn failures_are_clear_errors() {
     std::fs::create_dir_all(&tmp).expect("cannot create the temporary directory");
     let mut failures: Vec<String> =
         CASES.iter().filter_map(|c| check_failure(c, &run(c.args, &tmp))).collect();
-    // The run-time errors again, on the interpreter named explicitly.
+    // The run-time errors again, on the interpreter named explicitly, which
+    // also says which operand is which argument.
     for c in CASES.iter().filter(|c| RUN_TIME.contains(&c.name)) {
         let mut args = c.args.to_vec();
         args.extend(["--backend", "interp"]);
-        failures.extend(check_failure(c, &run(&args, &tmp)));
+        let out = run(&args, &tmp);
+        failures.extend(check_failure(c, &out));
+        let note = c.args.contains(&"add_dyn").then_some("note: operand #1 is argument #1");
+        if let Some(note) = note.filter(|n| !String::from_utf8_lossy(&out.stderr).contains(n)) {
+            failures.push(format!("{} (interp): stderr lacks '{note}'", c.name));
+        }
     }
     assert_eq!(CASES.iter().filter(|c| RUN_TIME.contains(&c.name)).count(), RUN_TIME.len());
     eprintln!("axrun error cases: {}, {} failed", CASES.len(), failures.len());

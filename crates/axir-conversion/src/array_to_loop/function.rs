@@ -675,6 +675,7 @@ pub(crate) fn lower_function(ctx: &mut Context, func: OpId) -> Result<(), Vec<Di
         dim_values: Vec::new(),
     };
     compute_symbols(&mut f.l, &old_args);
+    super::checks::emit_shape_checks(&mut f.l);
     if !dps {
         for (i, &v) in returned.iter().enumerate() {
             let Some(m) = memref_of(f.l.e.ctx, result_types[i]) else { continue };

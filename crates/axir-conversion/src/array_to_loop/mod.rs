@@ -11,6 +11,7 @@
 //! - `scalar`: what one element of each array op is in `arith`/`math`.
 //! - `group`: evaluating a group's values at an index; loop nests.
 //! - `function`: the calling convention, buffers and their reuse.
+//! - `checks`: the run-time shape checks (`loop.assert`) at function entry.
 //!
 //! Why not one `ConversionPattern` per op: bufferization is a decision about
 //! the whole function (which value is written where, which buffer is free
@@ -21,6 +22,7 @@
 //! [`array_to_loop_target`], the conversion target the pass promises.
 
 pub mod builder;
+mod checks;
 mod function;
 mod group;
 pub mod scalar;

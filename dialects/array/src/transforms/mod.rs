@@ -14,7 +14,7 @@ pub mod shapes;
 
 pub use fuse::{fuse_block, fuse_functions, op_cost, ArrayFuse, FuseConfig, FuseStats, ARRAY_FUSE_OPTIONS};
 pub use roles::{GroupRoles, Role, Roles};
-pub use shapes::{ShapeInfo, SymDim, SymExpr};
+pub use shapes::{RunTimeCheck, ShapeCheck, ShapeInfo, SymDim, SymExpr};
 
 use axir_pass::PassRegistry;
 

@@ -11,6 +11,13 @@
 //!
 //! The analysis looks into `array.fusion` bodies: a body argument has the
 //! dims of its input, a fusion result the dims of the yielded value.
+//!
+//! It also collects the [`ShapeCheck`]s: the conditions on run-time sizes
+//! that numpy's rules impose and the types leave open (two dynamic dims
+//! that must broadcast, a contraction, a reshape's element count, a
+//! reduction without identity over a dim that may be empty). The verifier
+//! has already decided every condition on static dims; compiled code must
+//! check these before it touches memory, or it would read out of bounds.
 
 use crate::fusion::FusionOp;
 use crate::ops::{i64_array_attr, slice_specs, unary_op};
@@ -76,12 +83,69 @@ pub enum SymExpr {
     },
 }
 
+/// A condition on run-time sizes that must hold for the op to be defined.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum ShapeCheck {
+    /// numpy broadcasting of two dims: `a == b || a == 1 || b == 1`.
+    Broadcast(SymDim, SymDim),
+    /// `array.broadcast` stretching dim `from` to `to`: `from == to || from == 1`.
+    BroadcastTo {
+        /// The operand's dim.
+        from: SymDim,
+        /// The result's dim.
+        to: SymDim,
+    },
+    /// Equal sizes: `a == b` (contracted dims, a concatenation's other dims).
+    Equal(SymDim, SymDim),
+    /// Dim `dim` of the result, derived as `inferred`, is `declared` as the
+    /// type says.
+    Declared {
+        /// The result dim.
+        dim: usize,
+        /// What the operands make it.
+        inferred: SymDim,
+        /// What the type says.
+        declared: u64,
+    },
+    /// A reshape's `?`: the product of `dims` is a multiple of `divisor`
+    /// (never, when `divisor` is 0).
+    Divisible {
+        /// The operand's dims.
+        dims: Vec<SymDim>,
+        /// The product of the result's static dims.
+        divisor: u64,
+    },
+    /// A reshape to a static shape: the product of `dims` is `count`.
+    ElementCount {
+        /// The operand's dims.
+        dims: Vec<SymDim>,
+        /// The result's element count.
+        count: u64,
+    },
+    /// A reduction without identity: the product of the reduced `dims` is
+    /// not 0.
+    NonEmpty(Vec<SymDim>),
+}
+
+/// A [`ShapeCheck`] and the op whose meaning needs it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct RunTimeCheck {
+    /// The op (inside an `array.fusion` body, the op there).
+    pub op: OpId,
+    /// The condition.
+    pub check: ShapeCheck,
+}
+
 /// The symbolic dims of every ranked tensor value of one function.
 #[derive(Clone, Debug, Default)]
 pub struct ShapeInfo {
     exprs: Vec<SymExpr>,
     interned: FxHashMap<SymExpr, u32>,
     dims: FxHashMap<Value, Vec<SymDim>>,
+    checks: Vec<RunTimeCheck>,
+    seen_checks: rustc_hash::FxHashSet<ShapeCheck>,
+    /// The op being analyzed, which owns the checks found now.
+    current: Option<OpId>,
 }
 
 impl ShapeInfo {
@@ -121,6 +185,31 @@ impl ShapeInfo {
         &self.exprs
     }
 
+    /// The run-time checks the function needs, in program order, each
+    /// condition once (the first op that needs it owns it).
+    pub fn checks(&self) -> &[RunTimeCheck] {
+        &self.checks
+    }
+
+    /// Records `check` for the current op, unless it holds whatever the
+    /// sizes or an earlier op checks it already.
+    fn require(&mut self, check: ShapeCheck) {
+        let decided = match &check {
+            ShapeCheck::Broadcast(a, b) => a == b || a.is_one() || b.is_one() || both_static(*a, *b),
+            ShapeCheck::BroadcastTo { from, to } => from == to || from.is_one() || both_static(*from, *to),
+            ShapeCheck::Equal(a, b) => a == b || both_static(*a, *b),
+            ShapeCheck::Declared { inferred, .. } => matches!(inferred, SymDim::Static(_)),
+            ShapeCheck::Divisible { dims, .. }
+            | ShapeCheck::ElementCount { dims, .. }
+            | ShapeCheck::NonEmpty(dims) => dims.iter().all(|d| matches!(d, SymDim::Static(_))),
+        };
+        let Some(op) = self.current else { return };
+        if decided || !self.seen_checks.insert(check.clone()) {
+            return;
+        }
+        self.checks.push(RunTimeCheck { op, check });
+    }
+
     fn intern(&mut self, e: SymExpr) -> SymDim {
         if let Some(&n) = self.interned.get(&e) {
             return SymDim::Sym(n);
@@ -131,8 +220,18 @@ impl ShapeInfo {
         SymDim::Sym(n)
     }
 
-    /// numpy broadcasting of two dims of operands of one elementwise op.
+    /// numpy broadcasting of two dims of operands of one elementwise op
+    /// (recording the run-time check it needs).
     pub fn broadcast_dim(&mut self, a: SymDim, b: SymDim) -> SymDim {
+        // broadcast(broadcast(x, y), y) is broadcast(x, y), and holds
+        // wherever the inner one does: no new symbol, no new check.
+        if self.broadcast_of(a, b) {
+            return a;
+        }
+        if self.broadcast_of(b, a) {
+            return b;
+        }
+        self.require(ShapeCheck::Broadcast(a.min(b), a.max(b)));
         match (a, b) {
             _ if a == b => a,
             (SymDim::Static(1), x) | (x, SymDim::Static(1)) => x,
@@ -141,6 +240,12 @@ impl ShapeInfo {
             (SymDim::Static(_), SymDim::Static(_)) => a,
             (x, y) => self.intern(SymExpr::Broadcast(x.min(y), x.max(y))),
         }
+    }
+
+    /// Whether `ab` is the broadcast of `c` and some other dim.
+    fn broadcast_of(&self, ab: SymDim, c: SymDim) -> bool {
+        let SymDim::Sym(n) = ab else { return false };
+        matches!(self.expr(n), Some(SymExpr::Broadcast(x, y)) if *x == c || *y == c)
     }
 
     fn broadcast_shapes(&mut self, shapes: &[Vec<SymDim>]) -> Vec<SymDim> {
@@ -170,6 +275,7 @@ impl ShapeInfo {
             self.fusion(ctx, fusion);
             return;
         }
+        self.current = Some(op);
         for (i, &r) in ctx.results(op).iter().enumerate() {
             let Some(declared) = TensorShape::of(ctx, ctx.value_type(r)) else { continue };
             let inferred = if i == 0 { self.infer(ctx, op, &declared.dims) } else { None };
@@ -186,6 +292,7 @@ impl ShapeInfo {
             }
         }
         self.block(ctx, body);
+        self.current = Some(fusion.0);
         let yielded: Vec<Value> = fusion.yield_op(ctx).map(|y| y.values(ctx).to_vec()).unwrap_or_default();
         for (i, &r) in ctx.results(fusion.0).iter().enumerate() {
             let Some(declared) = TensorShape::of(ctx, ctx.value_type(r)) else { continue };
@@ -203,7 +310,11 @@ impl ShapeInfo {
             .iter()
             .enumerate()
             .map(|(dim, d)| match (d, inferred.as_ref().map(|x| x[dim])) {
-                (Some(n), _) => SymDim::Static(*n),
+                (Some(n), Some(s)) => {
+                    self.require(ShapeCheck::Declared { dim, inferred: s, declared: *n });
+                    SymDim::Static(*n)
+                }
+                (Some(n), None) => SymDim::Static(*n),
                 (None, Some(s)) => s,
                 (None, None) => self.intern(SymExpr::Opaque { value: v, dim }),
             })
@@ -225,6 +336,11 @@ impl ShapeInfo {
                 let offset = declared.len().checked_sub(x.len())?;
                 // A dynamic dim the operand does not have cannot be known
                 // (the interpreter rejects it too): no inference at all.
+                for (i, d) in declared.iter().enumerate().skip(offset) {
+                    if let Some(n) = d {
+                        self.require(ShapeCheck::BroadcastTo { from: x[i - offset], to: SymDim::Static(*n) });
+                    }
+                }
                 declared
                     .iter()
                     .enumerate()
@@ -244,6 +360,14 @@ impl ShapeInfo {
                 let x = self.operand_dims(ctx, op, 0)?;
                 let dims = i64_array_attr(ctx, op, "dims")?;
                 let keep = ctx.attr(op, "keepdims").is_some();
+                let kind = ctx.attr(op, "kind").and_then(|a| ctx.attr_as_str(a));
+                if matches!(kind, Some("max" | "min" | "argmax" | "argmin")) {
+                    let reduced: Vec<SymDim> = dims
+                        .iter()
+                        .filter_map(|&d| usize::try_from(d).ok().and_then(|d| x.get(d)).copied())
+                        .collect();
+                    self.require(ShapeCheck::NonEmpty(reduced));
+                }
                 Some(
                     x.iter()
                         .enumerate()
@@ -293,9 +417,13 @@ impl ShapeInfo {
                             Some(ns) => SymDim::Static(ns.iter().sum()),
                             None => self.intern(SymExpr::Sum(parts)),
                         };
-                    } else if let Some(s) = all.iter().map(|s| s[d]).find(|s| matches!(s, SymDim::Static(_)))
-                    {
-                        *slot = s;
+                    } else {
+                        for other in &all[1..] {
+                            self.require(ShapeCheck::Equal(all[0][d], other[d]));
+                        }
+                        if let Some(s) = all.iter().map(|s| s[d]).find(|s| matches!(s, SymDim::Static(_))) {
+                            *slot = s;
+                        }
                     }
                 }
                 Some(out)
@@ -303,10 +431,15 @@ impl ShapeInfo {
             "array.reshape" => {
                 let x = self.operand_dims(ctx, op, 0)?;
                 let dynamic = declared.iter().filter(|d| d.is_none()).count();
+                let divisor: u64 = declared.iter().flatten().product();
+                if dynamic == 0 {
+                    self.require(ShapeCheck::ElementCount { dims: x, count: divisor });
+                    return None;
+                }
                 if dynamic != 1 {
                     return None;
                 }
-                let divisor: u64 = declared.iter().flatten().product();
+                self.require(ShapeCheck::Divisible { dims: x.clone(), divisor });
                 let all_static: Option<u64> = x
                     .iter()
                     .map(|d| match d {
@@ -328,6 +461,7 @@ impl ShapeInfo {
                 if a2.len() < 2 || b2.len() < 2 {
                     return None;
                 }
+                self.require(ShapeCheck::Equal(a2[a2.len() - 1], b2[b2.len() - 2]));
                 let mut out =
                     self.broadcast_shapes(&[a2[..a2.len() - 2].to_vec(), b2[..b2.len() - 2].to_vec()]);
                 if a.len() > 1 {
@@ -341,6 +475,10 @@ impl ShapeInfo {
             _ => None,
         }
     }
+}
+
+fn both_static(a: SymDim, b: SymDim) -> bool {
+    matches!((a, b), (SymDim::Static(_), SymDim::Static(_)))
 }
 
 #[cfg(test)]
@@ -359,6 +497,9 @@ mod tests {
         // Two unrelated symbols make one symbol, the same either way round.
         let ab = info.broadcast_dim(a, b);
         assert_eq!(info.broadcast_dim(b, a), ab);
+        // Broadcasting the result with either side again changes nothing.
+        assert_eq!(info.broadcast_dim(ab, b), ab);
+        assert_eq!(info.broadcast_dim(a, ab), ab);
         assert!(matches!(ab, SymDim::Sym(n) if info.expr(n) == Some(&SymExpr::Broadcast(a, b))));
     }
 }
