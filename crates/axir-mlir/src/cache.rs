@@ -1,20 +1,37 @@
 //! The specialization cache: an array-level function compiled once per
-//! layout class of its arguments, and called with caller-owned arrays.
+//! shape and layout class of its arguments, and called with caller-owned
+//! arrays.
 //!
 //! A [`JitCache`] owns the text of an array-level module. A call computes
 //! the [`LayoutKey`] of its arguments (per argument: row-major or not, which
 //! dims have size 1, which are broadcast with stride 0, whether the inner
-//! dim has unit stride) and looks it up; a hit costs a read lock and one
-//! hash of a 32-byte key, never a compile, a string format or a hash of IR.
-//! A miss lowers the module with `array-to-loop-pipeline` and compiles it:
+//! dim has unit stride, whether it is empty) and looks it up; a hit costs a
+//! read lock and one hash of a 32-byte key, never a compile, a string
+//! format or a hash of IR. A miss lowers the module with
+//! `array-to-loop-pipeline` and compiles it, specialized two ways:
 //!
-//! - **every argument row-major**: the lowered function as it is; its
-//!   memrefs have identity layouts, so LLVM sees unit strides;
-//! - **otherwise**: the same lowering, but each non-row-major parameter is
-//!   retyped to `strided<[?, ...], offset: ?>` after `convert-array-to-loop`
-//!   and before `loop-normalize`, so the code reads the caller's strides
-//!   (Fortran order, slices, stride-0 broadcasts) without a copy. Classes
-//!   that retype the same parameters share one compiled function.
+//! - **shape class**: each dim that is dynamic (`?`) in a parameter's
+//!   array-level type and has size 1 in this call is refined to a static 1
+//!   before lowering (entry block argument and function type), so the shape
+//!   analysis knows the dim broadcasts and the lowering reads index 0
+//!   instead of selecting, per element, between the index and 0 on a
+//!   run-time size test. An empty argument is never refined (it does no
+//!   work). The refined module is verified; when it does not verify, or
+//!   does not lower or compile, the unrefined function is used instead, so
+//!   refinement never makes a valid call fail. The call API's checks refuse
+//!   a buffer whose size contradicts a static dim, so refined code only
+//!   ever runs on the shapes it was refined for;
+//! - **layout class**: when every argument is row-major, the lowered
+//!   function takes identity-layout memrefs, so LLVM sees unit strides;
+//!   otherwise each non-row-major parameter is retyped to
+//!   `strided<[?, ...], offset: ?>` after `convert-array-to-loop` and
+//!   before `loop-normalize`, so the code reads the caller's strides
+//!   (Fortran order, slices, stride-0 broadcasts) without a copy.
+//!
+//! Keys share one compiled function when they retype the same parameters
+//! and refine the same dims (one `Variant`): keys that differ only in, say,
+//! the strides of a non-row-major argument, or in a size-1 dim that is
+//! already static, share code.
 //!
 //! Retyping is only sound where the lowering reads the parameter through
 //! loads, dims and copies alone (a view of it was computed for a row-major
@@ -31,7 +48,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use axir_builtin::FuncOp;
-use axir_ir::{Context, Diagnostic, DialectRegistry, MemRefLayout, OpDefinition, OpId, TypeData};
+use axir_ir::{Context, Diagnostic, DialectRegistry, MemRefLayout, OpDefinition, OpId, Type, TypeData};
 use axir_ndarray::{bf16, f16};
 use rustc_hash::FxHashMap;
 
@@ -258,10 +275,11 @@ impl<'a> CacheArg<'a> {
     }
 }
 
-/// The layout class of a call's arguments: 16 bits per argument (bit 0:
-/// not row-major; bit 1: inner dim not unit-stride; bits 2..8: dims of
-/// size 0 or 1; bits 8..14: broadcast dims, stride 0 with size > 1; bit 15:
-/// a buffer). Cheap to compute and to hash.
+/// The shape and layout class of a call's arguments: 16 bits per argument
+/// (bit 0: not row-major; bit 1: inner dim not unit-stride; bits 2..8: dims
+/// of size 0 or 1; bits 8..14: broadcast dims, stride 0 with size > 1; bit
+/// 14: empty, some dim of size 0; bit 15: a buffer). Cheap to compute and
+/// to hash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct LayoutKey([u16; MAX_ARGS]);
 
@@ -284,6 +302,9 @@ impl LayoutKey {
                 let (n, s) = (shape[d], strides[d]);
                 if n <= 1 {
                     bits |= 1 << (2 + d);
+                    if n == 0 {
+                        bits |= EMPTY;
+                    }
                 } else {
                     if s != dense {
                         bits |= 1;
@@ -309,9 +330,43 @@ impl LayoutKey {
         self.0.get(i).is_some_and(|b| b & 1 != 0)
     }
 
+    /// The dims of argument `i` that have size 1, as a bit mask; none for
+    /// an empty argument, whose bits 2..8 mix sizes 0 and 1.
+    pub fn unit_dims(&self, i: usize) -> u8 {
+        match self.0.get(i) {
+            Some(&b) if b & EMPTY == 0 => (b >> 2) as u8 & UNIT_DIMS,
+            _ => 0,
+        }
+    }
+
     /// The arguments that are not row-major, as a bit mask.
     fn strided_mask(&self) -> u32 {
         self.0.iter().enumerate().fold(0, |m, (i, b)| if b & 1 != 0 { m | 1 << i } else { m })
+    }
+}
+
+/// [`LayoutKey`] bit 14: the argument has a dim of size 0.
+const EMPTY: u16 = 1 << 14;
+/// One bit per dim of [`MAX_RANK`].
+const UNIT_DIMS: u8 = (1 << MAX_RANK) - 1;
+
+/// What the code of a specialization depends on, and so what keys share:
+/// the parameters retyped to dynamic strided layouts, and per parameter the
+/// dims, dynamic in its array-level type, refined to a static 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+struct Variant {
+    strided: u32,
+    unit_dims: [u8; MAX_ARGS],
+}
+
+impl Variant {
+    fn is_refined(&self) -> bool {
+        self.unit_dims.iter().any(|&m| m != 0)
+    }
+
+    /// The same layouts, with no dim refined.
+    fn unrefined(self) -> Variant {
+        Variant { unit_dims: [0; MAX_ARGS], ..self }
     }
 }
 
@@ -321,7 +376,7 @@ impl LayoutKey {
 pub struct Specialization {
     module: CompiledModule,
     name: String,
-    strided: u32,
+    variant: Variant,
 }
 
 impl Specialization {
@@ -333,7 +388,15 @@ impl Specialization {
     /// Whether parameter `i` was compiled with a dynamic strided layout
     /// (otherwise it has the identity layout and must be row-major).
     pub fn is_strided(&self, i: usize) -> bool {
-        self.strided & (1 << i) != 0
+        self.variant.strided & (1 << i) != 0
+    }
+
+    /// Whether dim `dim` of parameter `i`, dynamic in the array-level type,
+    /// was compiled as a static 1 (the call's shape class had size 1 there
+    /// and the refined function lowered). Such a parameter only accepts
+    /// buffers of size 1 in that dim.
+    pub fn is_refined(&self, i: usize, dim: usize) -> bool {
+        dim < MAX_RANK && self.variant.unit_dims.get(i).is_some_and(|m| m & (1 << dim) != 0)
     }
 }
 
@@ -344,23 +407,28 @@ pub struct CacheStats {
     pub hits: u64,
     /// Calls whose key was new.
     pub misses: u64,
-    /// Compilations (a miss whose retyped parameters were already compiled
-    /// for another key shares that code).
+    /// Compilations (a miss whose retyped parameters and refined dims were
+    /// already compiled for another key shares that code; a refinement
+    /// that fails counts nothing, the unrefined code it falls back to is
+    /// compiled once).
     pub compiles: u64,
 }
 
-/// An array-level function compiled once per layout class of its
-/// arguments. `Send + Sync`: one cache serves any number of threads.
+/// An array-level function compiled once per shape and layout class of
+/// its arguments. `Send + Sync`: one cache serves any number of threads.
 pub struct JitCache {
     source: String,
     file_name: String,
     function: String,
     options: CompileOptions,
+    // Per array-level parameter, its dynamic dims as a bit mask: the only
+    // dims a shape class may refine.
+    dynamic_dims: [u8; MAX_ARGS],
     by_key: RwLock<FxHashMap<LayoutKey, Arc<Specialization>>>,
-    // Serializes compilations; maps a mask of retyped parameters to its
-    // code, or to why it cannot be compiled (so a refused class is lowered
-    // once, not on every call).
-    by_mask: Mutex<FxHashMap<u32, Result<Arc<Specialization>, CacheError>>>,
+    // Serializes compilations; maps a variant to its code, or to why it
+    // cannot be compiled (so a refused class is lowered once, not on every
+    // call).
+    by_variant: Mutex<FxHashMap<Variant, Result<Arc<Specialization>, CacheError>>>,
     hits: AtomicU64,
     misses: AtomicU64,
     compiles: AtomicU64,
@@ -386,18 +454,21 @@ impl JitCache {
         function: &str,
         options: CompileOptions,
     ) -> Result<Self, CacheError> {
-        let cache = JitCache {
+        let mut cache = JitCache {
             source: source.to_string(),
             file_name: file_name.to_string(),
             function: function.to_string(),
             options,
+            dynamic_dims: [0; MAX_ARGS],
             by_key: RwLock::new(FxHashMap::default()),
-            by_mask: Mutex::new(FxHashMap::default()),
+            by_variant: Mutex::new(FxHashMap::default()),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             compiles: AtomicU64::new(0),
         };
-        cache.lower(0)?;
+        let (mut ctx, module) = cache.parse()?;
+        cache.dynamic_dims = dynamic_dims(&ctx, cache.find_function(&ctx, module)?);
+        cache.lower_parsed(&mut ctx, module, 0)?;
         Ok(cache)
     }
 
@@ -423,27 +494,46 @@ impl JitCache {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(Arc::clone(s));
         }
-        let mut by_mask = self.by_mask.lock().unwrap_or_else(|p| p.into_inner());
+        let mut by_variant = self.by_variant.lock().unwrap_or_else(|p| p.into_inner());
         // Another thread may have compiled it while this one waited.
         if let Some(s) = self.by_key.read().unwrap_or_else(|p| p.into_inner()).get(&key) {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(Arc::clone(s));
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let mask = key.strided_mask();
-        let spec = match by_mask.get(&mask) {
-            Some(s) => s.clone()?,
-            None => {
-                let s = self.compile(mask).map(Arc::new);
-                if s.is_ok() {
-                    self.compiles.fetch_add(1, Ordering::Relaxed);
-                }
-                by_mask.insert(mask, s.clone());
-                s?
-            }
-        };
+        let mut variant = Variant { strided: key.strided_mask(), unit_dims: [0; MAX_ARGS] };
+        for (i, (m, dynamic)) in variant.unit_dims.iter_mut().zip(self.dynamic_dims).enumerate() {
+            *m = key.unit_dims(i) & dynamic;
+        }
+        let spec = self.specialization(&mut by_variant, variant)?;
         self.by_key.write().unwrap_or_else(|p| p.into_inner()).insert(key, Arc::clone(&spec));
         Ok(spec)
+    }
+
+    /// The code of `variant`, compiled unless known. A refined variant that
+    /// cannot be compiled falls back to its unrefined one (and is recorded
+    /// as that): refinement is an optimization, never a new way to fail.
+    fn specialization(
+        &self,
+        by_variant: &mut FxHashMap<Variant, Result<Arc<Specialization>, CacheError>>,
+        variant: Variant,
+    ) -> Result<Arc<Specialization>, CacheError> {
+        if let Some(s) = by_variant.get(&variant) {
+            return s.clone();
+        }
+        let s = match self.compile(variant) {
+            Ok(s) => {
+                self.compiles.fetch_add(1, Ordering::Relaxed);
+                Ok(Arc::new(s))
+            }
+            Err(e) if variant.is_refined() => {
+                tracing::debug!(function = %self.function, error = %e, "refined specialization failed; using the unrefined one");
+                self.specialization(by_variant, variant.unrefined())
+            }
+            Err(e) => Err(e),
+        };
+        by_variant.insert(variant, s.clone());
+        s
     }
 
     /// Calls the function on `args` (the lowered signature: the array-level
@@ -499,19 +589,57 @@ impl JitCache {
         Ok(())
     }
 
-    /// Parses the module and lowers it to the loop level, retyping the
-    /// parameters in `mask` to dynamic strided layouts.
-    fn lower(&self, mask: u32) -> Result<(Context, OpId), CacheError> {
+    /// A compile error made of `diagnostics`, rendered with their locations.
+    fn compile_error(&self, ctx: &Context, diagnostics: &[Diagnostic]) -> CacheError {
+        CacheError::Compile {
+            function: self.function.clone(),
+            messages: diagnostics.iter().map(|d| d.to_plain_string(ctx)).collect(),
+        }
+    }
+
+    /// Parses the module into a fresh context.
+    fn parse(&self) -> Result<(Context, OpId), CacheError> {
         let mut registry = DialectRegistry::new();
         crate::register_dialects(&mut registry);
         axir_array::register(&mut registry);
         let mut ctx = Context::new(Arc::new(registry));
-        let fail = |ctx: &Context, d: &[Diagnostic]| CacheError::Compile {
-            function: self.function.clone(),
-            messages: d.iter().map(|d| d.to_plain_string(ctx)).collect(),
-        };
         let module = axir_syntax::parse_source(&mut ctx, &self.source, &self.file_name, &Default::default())
-            .map_err(|d| fail(&ctx, &d))?;
+            .map_err(|d| self.compile_error(&ctx, &d))?;
+        Ok((ctx, module))
+    }
+
+    /// The function in `module`.
+    fn find_function(&self, ctx: &Context, module: OpId) -> Result<FuncOp, CacheError> {
+        ctx.walk(module)
+            .into_iter()
+            .filter_map(|op| FuncOp::from_op(ctx, op))
+            .find(|f| f.name(ctx) == self.function)
+            .ok_or_else(|| CacheError::Compile {
+                function: self.function.clone(),
+                messages: format!("no function @{} in {}", self.function, self.file_name),
+            })
+    }
+
+    /// Parses the module and lowers it to the loop level as `variant` says:
+    /// its size-1 dims refined (and the result verified), its strided
+    /// parameters retyped.
+    fn lower(&self, variant: Variant) -> Result<(Context, OpId), CacheError> {
+        let (mut ctx, module) = self.parse()?;
+        if variant.is_refined() {
+            self.refine(&mut ctx, module, &variant.unit_dims)?;
+            // A use that needs the declared type (the input of an
+            // `array.fusion` written in the source, whose body argument
+            // keeps it; a `func.return` or `func.call` of the parameter) no
+            // longer verifies: the caller falls back to the unrefined code.
+            axir_ir::verify(&ctx, module).map_err(|d| self.compile_error(&ctx, &d))?;
+        }
+        self.lower_parsed(&mut ctx, module, variant.strided)?;
+        Ok((ctx, module))
+    }
+
+    /// Lowers the parsed `module` to the loop level, retyping the
+    /// parameters in `strided` to dynamic strided layouts.
+    fn lower_parsed(&self, ctx: &mut Context, module: OpId, strided: u32) -> Result<(), CacheError> {
         let mut passes = axir_pass::PassRegistry::new();
         axir_transforms::register_passes(&mut passes);
         axir_array::register_passes(&mut passes);
@@ -521,30 +649,43 @@ impl JitCache {
         let run = |ctx: &mut Context, pipeline: &str| -> Result<(), CacheError> {
             let mut pm = axir_pass::parse_pipeline(pipeline, &passes)
                 .map_err(|e| CacheError::Compile { function: self.function.clone(), messages: e.render() })?;
-            pm.run(ctx, module).map_err(|f| fail(ctx, &f.diagnostics))
+            pm.run(ctx, module).map_err(|f| self.compile_error(ctx, &f.diagnostics))
         };
-        run(&mut ctx, "builtin.module(func.func(canonicalize,cse),array-fuse,convert-array-to-loop)")?;
-        if mask != 0 {
-            self.retype(&mut ctx, module, mask)?;
+        run(ctx, "builtin.module(func.func(canonicalize,cse),array-fuse,convert-array-to-loop)")?;
+        if strided != 0 {
+            self.retype(ctx, module, strided)?;
         }
-        run(&mut ctx, "builtin.module(func.func(loop-normalize,canonicalize,cse))")?;
-        Ok((ctx, module))
+        run(ctx, "builtin.module(func.func(loop-normalize,canonicalize,cse))")
+    }
+
+    /// Gives dim `d` of array-level parameter `i` the static size 1 for
+    /// each bit `d` of `unit_dims[i]` (each such dim is dynamic), in the
+    /// entry block and in the function type.
+    fn refine(&self, ctx: &mut Context, module: OpId, unit_dims: &[u8; MAX_ARGS]) -> Result<(), CacheError> {
+        let f = self.find_function(ctx, module)?;
+        let args = f.arguments(ctx).to_vec();
+        let mut inputs = f.input_types(ctx).to_vec();
+        for ((&v, ty), &mask) in args.iter().zip(inputs.iter_mut()).zip(unit_dims) {
+            if mask == 0 {
+                continue;
+            }
+            let TypeData::Tensor { shape: Some(dims), element } = ctx.type_data(*ty).clone() else {
+                continue;
+            };
+            let dims = dims.iter().enumerate().map(|(d, &n)| if mask & (1 << d) != 0 { Some(1) } else { n });
+            let refined = ctx.tensor_type(dims.collect(), element);
+            ctx.set_value_type(v, refined);
+            *ty = refined;
+        }
+        set_input_types(ctx, f, inputs);
+        Ok(())
     }
 
     /// Gives each parameter in `mask` the layout `strided<[?, ...], offset: ?>`.
     fn retype(&self, ctx: &mut Context, module: OpId, mask: u32) -> Result<(), CacheError> {
-        let f = ctx
-            .walk(module)
-            .into_iter()
-            .filter_map(|op| FuncOp::from_op(ctx, op))
-            .find(|f| f.name(ctx) == self.function)
-            .ok_or_else(|| CacheError::Compile {
-                function: self.function.clone(),
-                messages: format!("no function @{} in {}", self.function, self.file_name),
-            })?;
+        let f = self.find_function(ctx, module)?;
         let args = f.arguments(ctx).to_vec();
         let mut inputs = f.input_types(ctx).to_vec();
-        let results = f.result_types(ctx).to_vec();
         for (i, (&v, ty)) in args.iter().zip(inputs.iter_mut()).enumerate() {
             if mask & (1 << i) == 0 {
                 continue;
@@ -574,22 +715,43 @@ impl JitCache {
             ctx.set_value_type(v, strided);
             *ty = strided;
         }
-        let fty = ctx.function_type(inputs, results);
-        let attr = ctx.type_attr(fty);
-        ctx.set_attr(f.op(), axir_builtin::FUNCTION_TYPE_ATTR, attr);
+        set_input_types(ctx, f, inputs);
         Ok(())
     }
 
-    fn compile(&self, mask: u32) -> Result<Specialization, CacheError> {
-        let (ctx, module) = self.lower(mask)?;
-        tracing::debug!(function = %self.function, mask, "compiling a specialization");
-        let compiled = crate::compile(&ctx, module, &self.options).map_err(|d| CacheError::Compile {
-            function: self.function.clone(),
-            messages: d.iter().map(|d| d.to_plain_string(&ctx)).collect(),
-        })?;
+    fn compile(&self, variant: Variant) -> Result<Specialization, CacheError> {
+        let (ctx, module) = self.lower(variant)?;
+        tracing::debug!(function = %self.function, ?variant, "compiling a specialization");
+        let compiled =
+            crate::compile(&ctx, module, &self.options).map_err(|d| self.compile_error(&ctx, &d))?;
         compiled.function(&self.function)?;
-        Ok(Specialization { module: compiled, name: self.function.clone(), strided: mask })
+        Ok(Specialization { module: compiled, name: self.function.clone(), variant })
     }
+}
+
+/// Per parameter of `f` (the first [`MAX_ARGS`]), the dims dynamic in its
+/// ranked tensor type (the first [`MAX_RANK`]), as a bit mask.
+fn dynamic_dims(ctx: &Context, f: FuncOp) -> [u8; MAX_ARGS] {
+    let mut masks = [0u8; MAX_ARGS];
+    for (mask, &ty) in masks.iter_mut().zip(f.input_types(ctx)) {
+        if let TypeData::Tensor { shape: Some(dims), .. } = ctx.type_data(ty) {
+            for (d, n) in dims.iter().take(MAX_RANK).enumerate() {
+                if n.is_none() {
+                    *mask |= 1 << d;
+                }
+            }
+        }
+    }
+    masks
+}
+
+/// Sets the function type of `f` to take `inputs` (its block arguments
+/// already have those types).
+fn set_input_types(ctx: &mut Context, f: FuncOp, inputs: Vec<Type>) {
+    let results = f.result_types(ctx).to_vec();
+    let fty = ctx.function_type(inputs, results);
+    let attr = ctx.type_attr(fty);
+    ctx.set_attr(f.op(), axir_builtin::FUNCTION_TYPE_ATTR, attr);
 }
 
 /// Whether no two indices of the view reach the same element: with dims

@@ -944,6 +944,12 @@ fn cache_keys_and_overlap_rules() {
     assert!(fortran.is_strided(0) && bcast.is_strided(0));
     assert_ne!(fortran, bcast);
     assert_ne!(row, unit);
+    // Size 1 and size 0 are different shape classes; an empty view has no
+    // unit dims (nothing of it is refined).
+    let empty = key(&[0, 4], &[4, 1]);
+    assert_ne!(unit, empty);
+    assert_eq!((unit.unit_dims(0), empty.unit_dims(0), row.unit_dims(0)), (0b01, 0, 0));
+    assert_eq!(key(&[3, 1], &[1, 1]).unit_dims(0), 0b10);
     // Written views: disjoint ones pass the check, overlapping ones do not.
     let c = cache(FMA, "fma");
     let ins = f32s(30, 1);
@@ -1118,4 +1124,185 @@ func.func @f(%n: index) {
         plain(&ctx, &d).lines().next().unwrap_or(""),
         "loop-assert.axir:7:5: error: 'loop.assert' op is translated to MLIR only in a function's body, outside loops"
     );
+}
+
+// Shape classes: dynamic dims of size 1 compiled as static 1s.
+
+/// `a + b` on dynamic 2-D operands; the result is static so that the
+/// caller allocates it (two dynamic dims broadcast against each other
+/// would make the function return its result).
+const ADD: &str = "func.func @add(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<3x4xf32> {
+  %0 = array.add %a, %b : tensor<?x?xf32>, tensor<?x?xf32> -> tensor<3x4xf32>
+  func.return %0 : tensor<3x4xf32>
+}
+";
+
+/// numpy's `a + b` for 2-D row-major operands, by plain loops: a size-1
+/// dim is read at index 0 whatever the other operand's size.
+fn broadcast_add(a: &[f32], ash: [usize; 2], b: &[f32], bsh: [usize; 2]) -> Vec<f32> {
+    let shape = [ash[0].max(bsh[0]), ash[1].max(bsh[1])];
+    let at = |x: &[f32], sh: [usize; 2], i: usize, j: usize| {
+        x[if sh[0] == 1 { 0 } else { i } * sh[1] + if sh[1] == 1 { 0 } else { j }]
+    };
+    let mut out = Vec::with_capacity(shape[0] * shape[1]);
+    for i in 0..shape[0] {
+        for j in 0..shape[1] {
+            out.push(at(a, ash, i, j) + at(b, bsh, i, j));
+        }
+    }
+    out
+}
+
+/// The static sizes parameter `i` of `spec`'s compiled function takes.
+fn param_shape(spec: &axir_mlir::Specialization, i: usize) -> Vec<Option<u64>> {
+    match &spec.function().unwrap().signature().params[i] {
+        axir_mlir::Param::Buffer(p) => p.shape.clone(),
+        p => panic!("parameter #{i} is not a buffer: {p:?}"),
+    }
+}
+
+/// Row-major contiguous strides of a 2-D shape.
+fn dense(shape: [usize; 2]) -> [isize; 2] {
+    [shape[1] as isize, 1]
+}
+
+/// Each size-1 class of dynamic dims gets its own compiled function, with
+/// the size-1 dim static in its signature; repeats hit; results equal
+/// numpy broadcasting.
+#[test]
+fn cache_shape_classes_refine_unit_dims() {
+    let c = cache(ADD, "add");
+    let cases: [([usize; 2], [usize; 2]); 3] = [([1, 4], [3, 4]), ([3, 4], [3, 4]), ([3, 1], [3, 4])];
+    let run = |ash: [usize; 2], bsh: [usize; 2], seed: u64| {
+        let a = f32s(ash[0] * ash[1], seed);
+        let b = f32s(bsh[0] * bsh[1], seed + 1);
+        let (ast, bst) = (dense(ash), dense(bsh));
+        let mut out = vec![0f32; 12];
+        let mut args = [
+            CacheArg::input(&a, &ash, &ast, 0),
+            CacheArg::input(&b, &bsh, &bst, 0),
+            CacheArg::output(&mut out, &[3, 4], &[4, 1], 0),
+        ];
+        c.call(&mut args).unwrap_or_else(|e| panic!("{ash:?} + {bsh:?}: {e}"));
+        assert_eq!(out, broadcast_add(&a, ash, &b, bsh), "{ash:?} + {bsh:?}");
+    };
+    for (k, &(ash, bsh)) in cases.iter().enumerate() {
+        run(ash, bsh, k as u64);
+        let k = k as u64 + 1;
+        assert_eq!(c.stats(), stats(0, k, k), "one compile per size-1 class");
+    }
+    for (k, &(ash, bsh)) in cases.iter().enumerate() {
+        run(ash, bsh, 10 + k as u64);
+    }
+    assert_eq!(c.stats(), stats(3, 3, 3), "repeats hit");
+    // The refined dim is a static 1 in the compiled signature; the other
+    // operand and the unrefined class stay dynamic.
+    let (x, y) = (f32s(12, 1), f32s(12, 2));
+    let spec = |ash: &[usize], ast: &[isize]| {
+        c.specialize(&[
+            CacheArg::input(&x, ash, ast, 0),
+            CacheArg::input(&y, &[3, 4], &[4, 1], 0),
+            CacheArg::output(&mut vec![0f32; 12], &[3, 4], &[4, 1], 0),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let row = spec(&[1, 4], &[4, 1]);
+    assert_eq!(param_shape(&row, 0), [Some(1), None]);
+    assert_eq!(param_shape(&row, 1), [None, None]);
+    assert!(row.is_refined(0, 0) && !row.is_refined(0, 1) && !row.is_refined(1, 0));
+    let col = spec(&[3, 1], &[1, 1]);
+    assert_eq!(param_shape(&col, 0), [None, Some(1)]);
+    assert!(col.is_refined(0, 1) && !col.is_refined(0, 0));
+    let full = spec(&[3, 4], &[4, 1]);
+    assert_eq!(param_shape(&full, 0), [None, None]);
+    assert!(!full.is_refined(0, 0) && !full.is_refined(0, 1));
+    assert_eq!(c.stats(), stats(6, 3, 3));
+    // The refined function itself refuses a buffer that is not 1 in that
+    // dim (the cache never hands it one: the key tells the classes apart).
+    let f = row.function().unwrap();
+    let mut out = vec![0f32; 12];
+    let err = f
+        .call(&mut [
+            Arg::Buffer(BufferRef::contiguous(&x, &[3, 4]).unwrap()),
+            Arg::Buffer(BufferRef::contiguous(&y, &[3, 4]).unwrap()),
+            Arg::BufferMut(BufferMut::contiguous(&mut out, &[3, 4]).unwrap()),
+        ])
+        .unwrap_err();
+    assert!(matches!(err, CallError::Dim { param: 0, dim: 0, expected: 1, got: 3, .. }), "{err}");
+}
+
+/// A dim of size 0 is never refined (an empty argument is not refined at
+/// all), and its class is not the size-1 class.
+#[test]
+fn cache_empty_dims_are_not_refined() {
+    let src = "func.func @neg(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = array.neg %x : tensor<?x?xf32>
+  func.return %0 : tensor<?x?xf32>
+}
+";
+    let c = cache(src, "neg");
+    let x = f32s(4, 3);
+    let run = |shape: [usize; 2]| {
+        let mut out = vec![0f32; shape[0] * shape[1]];
+        let strides = dense(shape);
+        let mut args =
+            [CacheArg::input(&x, &shape, &strides, 0), CacheArg::output(&mut out, &shape, &strides, 0)];
+        let spec = c.specialize(&args).unwrap_or_else(|e| panic!("{e}"));
+        c.call(&mut args).unwrap_or_else(|e| panic!("{shape:?}: {e}"));
+        let want: Vec<f32> = x[..out.len()].iter().map(|v| -v).collect();
+        assert_eq!(out, want, "{shape:?}");
+        spec
+    };
+    let one = run([1, 4]);
+    assert!(one.is_refined(0, 0));
+    assert_eq!(param_shape(&one, 0), [Some(1), None]);
+    for shape in [[0, 4], [0, 1], [1, 0]] {
+        let empty = run(shape);
+        assert_eq!(param_shape(&empty, 0), [None, None], "{shape:?}");
+        assert!(!empty.is_refined(0, 0) && !empty.is_refined(0, 1), "{shape:?}");
+    }
+    // Three keys ([0, 1] and [1, 0] are one: both dims have size 0 or 1 and
+    // the argument is empty); the empty ones share the unrefined code.
+    assert_eq!(c.stats(), stats(5, 3, 2));
+}
+
+/// Refinement that breaks verification falls back to the unrefined
+/// function: here an `array.fusion` written in the source (as `array-fuse`
+/// prints it) whose body arguments must have the types of its inputs.
+#[test]
+fn cache_refinement_falls_back_when_it_does_not_verify() {
+    let src = "func.func @addneg(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<3x4xf32> {
+  %0 = array.fusion (%a, %b) : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<3x4xf32> {
+  ^bb0(%x: tensor<?x?xf32>, %y: tensor<?x?xf32>):
+    %1 = array.add %x, %y : tensor<?x?xf32>, tensor<?x?xf32> -> tensor<3x4xf32>
+    %2 = array.neg %1 : tensor<3x4xf32>
+    array.yield %2 : tensor<3x4xf32>
+  }
+  func.return %0 : tensor<3x4xf32>
+}
+";
+    let c = cache(src, "addneg");
+    let run = |ash: [usize; 2]| {
+        let a = f32s(ash[0] * ash[1], 4);
+        let b = f32s(12, 5);
+        let (ast, bst) = (dense(ash), dense([3, 4]));
+        let mut out = vec![0f32; 12];
+        let mut args = [
+            CacheArg::input(&a, &ash, &ast, 0),
+            CacheArg::input(&b, &[3, 4], &bst, 0),
+            CacheArg::output(&mut out, &[3, 4], &[4, 1], 0),
+        ];
+        let spec = c.specialize(&args).unwrap_or_else(|e| panic!("{e}"));
+        c.call(&mut args).unwrap_or_else(|e| panic!("{ash:?}: {e}"));
+        let want: Vec<f32> = broadcast_add(&a, ash, &b, [3, 4]).iter().map(|v| -v).collect();
+        assert_eq!(out, want, "{ash:?}");
+        spec
+    };
+    let row = run([1, 4]);
+    assert!(!row.is_refined(0, 0), "the refined module does not verify");
+    assert_eq!(param_shape(&row, 0), [None, None]);
+    assert_eq!(c.stats(), stats(1, 1, 1), "the failed refinement compiled nothing");
+    // The unrefined class was compiled by the fallback: shared, not rebuilt.
+    run([3, 4]);
+    assert_eq!(c.stats(), stats(2, 2, 1));
 }
