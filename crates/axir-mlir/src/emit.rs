@@ -359,6 +359,11 @@ impl Emitter<'_> {
             "loop.subview" => self.subview(op, depth),
             "loop.view" => self.view(op, depth),
             "loop.copy" => self.copy(op, depth),
+            // The callee takes a status buffer the caller does not have.
+            "func.call" if self.calls_checked_function(op) => self.error(
+                op,
+                "calls a function with loop.assert checks, and the translation to MLIR does not pass their status buffer through calls; inline the call first",
+            ),
             _ if is_passthrough(&name) && ctx.op_info(op).is_some() => {
                 if !ctx.regions(op).is_empty() {
                     self.error(op, "ops with regions cannot be passed to MLIR unchanged");
@@ -373,6 +378,14 @@ impl Emitter<'_> {
             ),
             _ => self.error(op, "has no translation to upstream MLIR"),
         }
+    }
+
+    /// Whether `call` (a `func.call`) calls a function that has checks.
+    fn calls_checked_function(&self, call: OpId) -> bool {
+        let ctx = self.ctx;
+        let callee = ctx.attr(call, axir_builtin::CALLEE_ATTR).and_then(|a| ctx.attr_as_symbol(a));
+        let target = callee.and_then(|name| ctx.lookup_symbol_from(call, name));
+        target.is_some_and(|f| !function_checks(ctx, f).is_empty())
     }
 
     /// The libm function computing a scalar f32/f64 `math.expm1`/`math.log1p`.
