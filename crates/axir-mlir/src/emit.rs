@@ -20,7 +20,9 @@
 //!   static lists; both are followed by a `memref.cast` to the declared type
 //!   where MLIR's inferred type is more precise;
 //! - `loop.copy` → a `scf.for` nest of `memref.load`/`memref.store` (no
-//!   run-time library needed, unlike `memref.copy` on strided buffers).
+//!   run-time library needed, unlike `memref.copy` on strided buffers);
+//! - bf16 → `i16` bits in every type, its conversions and rounding written
+//!   out as integer ops (`emit/bf16.rs`): LLVM's flush subnormals on x86-64.
 //!
 //! **Anything else is a located error**, all of them reported: array-level
 //! ops and tensor types (lower with `--array-to-loop-pipeline` first),

@@ -1281,3 +1281,26 @@ func.func @unsigned(%y: ui8) -> ui8 {
         }
     }
 }
+
+/// What the bf16 translation does not write out is a located error: a
+/// truncation with an explicit rounding mode, an integer wider than 64 bits.
+#[test]
+fn bf16_refusals_are_located() {
+    let src = r#"func.func @f(%x: f32, %y: i128) -> (bf16, bf16) {
+  %0 = "arith.truncf"(%x) {roundingmode = #arith.roundingmode<toward_zero>} : (f32) -> bf16
+  %1 = arith.sitofp %y : i128 to bf16
+  func.return %0, %1 : bf16, bf16
+}
+"#;
+    let (ctx, m) = parse(src, "bf16-refused.axir");
+    let diags = axir_mlir::to_mlir(&ctx, m, false).expect_err("both ops must be refused");
+    let text = plain(&ctx, &diags);
+    assert_eq!(diags.len(), 2, "{text}");
+    assert!(text.contains("bf16-refused.axir:2:8: error: 'arith.truncf' op with a rounding mode"), "{text}");
+    assert!(
+        text.contains(
+            "bf16-refused.axir:3:8: error: 'arith.sitofp' op to bf16 supports integers of at most 64 bits"
+        ),
+        "{text}"
+    );
+}

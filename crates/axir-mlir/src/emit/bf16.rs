@@ -1,17 +1,17 @@
 //! bf16 without LLVM's `bfloat`: bf16 values cross to MLIR as `i16`
 //! holding their bits, and the translation writes every conversion itself.
 //!
-//! LLVM's x86-64 backend keeps `bfloat` values in f32 registers: it extends
-//! them where they are made (a load, an argument) and rounds them back
-//! where a bf16 is needed again (a store, a `select`, a value live across
-//! blocks, the promotion of bf16 arithmetic). The rounding is
-//! `vcvtneps2bf16` on CPUs with AVX512-BF16 or AVX-NE-CONVERT (the JIT
-//! compiles for the host CPU), which ignores MXCSR and always treats f32
-//! denormals as zero, in and out: every bf16 subnormal that passes through
-//! a register, even untouched, comes out as ±0. Elsewhere it is a call to
-//! `__truncsfbf2`, which neither the process (libgcc before 13, no
-//! compiler-rt) nor the JIT provides. numpy (ml_dtypes) and the reference
-//! interpreter round to nearest-even and keep subnormals.
+//! LLVM's x86-64 backend keeps a `bfloat` value that lives across basic
+//! blocks (a load hoisted out of a loop, a loop-carried value) in an f32
+//! register: extended where it is made, rounded back to bf16 where it is
+//! used; bf16 arithmetic is promoted to f32 and rounded the same way. The
+//! rounding is `vcvtneps2bf16` on CPUs with AVX512-BF16 or AVX-NE-CONVERT
+//! (the JIT compiles for the host CPU), which ignores MXCSR and always
+//! treats f32 denormals as zero, in and out: every bf16 subnormal computed,
+//! or merely moved through such a register, comes out as ±0. Elsewhere it
+//! is a call to `__truncsfbf2`, which neither the process (libgcc before
+//! 13, no compiler-rt) nor the JIT provides. numpy (ml_dtypes) and the
+//! reference interpreter round to nearest-even and keep subnormals.
 //!
 //! So the translation prints bf16 as `i16` in every type (scalars, vectors,
 //! memrefs, signatures: the same 2 bytes, and what the C header declares,
@@ -48,8 +48,11 @@
 //!
 //! f16 needs none of this: LLVM's f16 conversions are IEEE conversions
 //! that keep subnormals (F16C's `vcvtps2ph`/`vcvtph2ps`, AVX512-FP16, or
-//! libgcc's `__truncsfhf2`/`__extendhfsf2`/`__truncdfhf2`), so its round
-//! trips through f32 registers are exact.
+//! libgcc's `__truncsfhf2`/`__extendhfsf2`/`__truncdfhf2`), and LLVM keeps
+//! f16 values as 16-bit integers between operations.
+//!
+//! Refused with a located error: `arith.truncf` to bf16 with an explicit
+//! `roundingmode`, and integers wider than 64 bits converted to bf16.
 
 use std::fmt::Write;
 
