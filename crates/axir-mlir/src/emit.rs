@@ -26,6 +26,8 @@
 //!   the function's **status buffer** and returns. A function with checks
 //!   takes that buffer, a `memref<16xi64>`, as an extra last parameter (see
 //!   [`STATUS_WORDS`]); its results are `ub.poison` when a check fails.
+//! - bf16 → `i16` bits in every type, its conversions and rounding written
+//!   out as integer ops (`emit/bf16.rs`): LLVM flushes bf16 subnormals on x86-64.
 //!
 //! **Anything else is a located error**, all of them reported: array-level
 //! ops and tensor types (lower with `--array-to-loop-pipeline` first),
@@ -41,6 +43,8 @@ use axir_ir::{
 };
 use axir_loop::memref::{constant_index, MemRefType};
 use axir_syntax::{write_attr, write_location, write_type};
+
+mod bf16;
 
 /// MLIR's `ShapedType::kDynamic`, the marker of a dynamic entry in the
 /// `static_offsets`, `static_sizes` and `static_strides` lists.
@@ -193,7 +197,8 @@ impl Emitter<'_> {
     fn ty(&self, t: Type) -> String {
         let mut s = String::new();
         write_type(self.ctx, t, &mut s);
-        s
+        // bf16 values cross as their i16 bits (emit/bf16.rs).
+        bf16::as_bits(s)
     }
 
     fn types(&self, vs: &[Value]) -> String {
@@ -334,6 +339,8 @@ impl Emitter<'_> {
                 );
                 self.line(depth, &text, loc);
             }
+            // LLVM's bf16 conversions flush subnormals on x86-64 (emit/bf16.rs).
+            _ if bf16::handles(ctx, op) => self.bf16_op(op, depth),
             // MLIR lowers vector.fma to llvm.intr.fmuladd, which may round
             // twice; math.fma lowers to llvm.intr.fma, the single rounding
             // vector.fma promises (docs/dialects/vector.md).
@@ -689,9 +696,13 @@ impl Emitter<'_> {
             let (l, r, x) = (self.fresh(), self.fresh(), self.fresh());
             let lc = self.loc(tloc);
             let ind = "  ".repeat(depth + 1);
+            let combine = self
+                .bf16_combine(kind.op_name(), &l, &r, &x, ctx.value_type(*v), depth + 2, tloc)
+                .unwrap_or_else(|| {
+                    format!("{ind}  {x} = \"{}\"({l}, {r}) : ({t}, {t}) -> {t}{lc}\n", kind.op_name())
+                });
             regions.push(format!(
-                "{{\n{ind}^bb0({l}: {t}{lc}, {r}: {t}{lc}):\n{ind}  {x} = \"{}\"({l}, {r}) : ({t}, {t}) -> {t}{lc}\n{ind}  \"scf.reduce.return\"({x}) : ({t}) -> (){lc}\n{ind}}}",
-                kind.op_name()
+                "{{\n{ind}^bb0({l}: {t}{lc}, {r}: {t}{lc}):\n{combine}{ind}  \"scf.reduce.return\"({x}) : ({t}) -> (){lc}\n{ind}}}"
             ));
         }
         let regions = if regions.is_empty() { String::new() } else { format!(" ({})", regions.join(", ")) };

@@ -106,6 +106,8 @@ fn scalar_of(a: &NdArray) -> Scalar {
         Data::F64(v) => Scalar::F64(v[0]),
         Data::I32(v) => Scalar::I32(v[0]),
         Data::I64(v) => Scalar::I64(v[0]),
+        Data::F16(v) => Scalar::F16(v[0]),
+        Data::BF16(v) => Scalar::BF16(v[0]),
         other => panic!("no scalar helper for {other:?}"),
     }
 }
@@ -116,6 +118,8 @@ fn array_of_scalar(s: Scalar) -> NdArray {
         Scalar::F64(v) => NdArray::scalar(v),
         Scalar::I32(v) => NdArray::scalar(v),
         Scalar::I64(v) => NdArray::scalar(v),
+        Scalar::F16(v) => NdArray::scalar(v),
+        Scalar::BF16(v) => NdArray::scalar(v),
         other => panic!("no array helper for {other:?}"),
     }
 }
@@ -1381,4 +1385,344 @@ fn hand_written_programs_compiled() {
         }
     }
     assert!(ran >= 48, "only {ran} runs");
+}
+// f16 and bf16: subnormals, the largest finite values, ties, NaN, ±inf and
+// -0 through compiled code, bit for bit against the interpreter (numpy's
+// semantics: round to nearest even, subnormals kept).
+
+use axir_ndarray::{bf16, f16};
+
+/// bf16 bit patterns: ±0, ±smallest and ±largest subnormal, smallest
+/// normal, ±largest finite, ±inf, NaN, 1, 1 + ulp, 2^-8 (half an ulp of 1),
+/// 0.5, 2, 3, three times the smallest subnormal, a small normal.
+const BF16_SPECIALS: [u16; 20] = [
+    0x0000, 0x8000, 0x0001, 0x8001, 0x007f, 0x807f, 0x0080, 0x7f7f, 0xff7f, 0x7f80, 0xff80, 0x7fc0, 0x3f80,
+    0x3f81, 0x3b80, 0x3f00, 0x4000, 0x4040, 0x0003, 0x00ff,
+];
+
+/// The same for f16 (2^-11 is half an ulp of 1).
+const F16_SPECIALS: [u16; 20] = [
+    0x0000, 0x8000, 0x0001, 0x8001, 0x03ff, 0x83ff, 0x0400, 0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x7e00, 0x3c00,
+    0x3c01, 0x1000, 0x3800, 0x4000, 0x4200, 0x0003, 0x07ff,
+];
+
+/// Every pair of `specials` (as `a` and `b`), then `extra` pseudo-random
+/// values in [-4, 4), every third one scaled by `tiny` into the subnormals.
+fn half_pairs(specials: &[u16], extra: usize, tiny: f64, from: impl Fn(f64) -> u16) -> (Vec<u16>, Vec<u16>) {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for &x in specials {
+        for &y in specials {
+            a.push(x);
+            b.push(y);
+        }
+    }
+    let scaled = |v: Vec<f64>| -> Vec<u16> {
+        v.into_iter().enumerate().map(|(i, x)| from(if i % 3 == 0 { x * tiny } else { x })).collect()
+    };
+    a.extend(scaled(values(extra, 21)));
+    b.extend(scaled(values(extra, 22)));
+    (a, b)
+}
+
+fn bf16_array(bits: &[u16]) -> NdArray {
+    NdArray::from_vec(vec![bits.len()], bits.iter().map(|&b| bf16::from_bits(b)).collect()).unwrap()
+}
+
+fn f16_array(bits: &[u16]) -> NdArray {
+    NdArray::from_vec(vec![bits.len()], bits.iter().map(|&b| f16::from_bits(b)).collect()).unwrap()
+}
+
+/// The bits of the 16-bit float element `i` of `a`.
+fn half_bits(a: &NdArray, i: usize) -> u16 {
+    match a.data() {
+        Data::BF16(v) => v[i].to_bits(),
+        Data::F16(v) => v[i].to_bits(),
+        other => panic!("not a 16-bit float array: {other:?}"),
+    }
+}
+
+/// Runs the array-to-loop pipeline on `module`.
+fn array_to_loop(ctx: &mut Context, module: OpId) {
+    let mut passes = axir_pass::PassRegistry::new();
+    axir_transforms::register_passes(&mut passes);
+    axir_array::register_passes(&mut passes);
+    axir_loop::register_passes(&mut passes);
+    axir_conversion::register_passes(&mut passes);
+    let mut pm = axir_pass::parse_pipeline("builtin.module(array-to-loop-pipeline)", &passes)
+        .unwrap_or_else(|e| panic!("pipeline: {}", e.render()));
+    pm.run(ctx, module).unwrap_or_else(|f| panic!("lowering failed: {}", plain(ctx, &f.diagnostics)));
+}
+
+/// Array-level f16 and bf16 programs (what axrun compiles): elementwise
+/// add, mul and div, casts from and to f32, a sum. The elementwise
+/// functions are checked bit for bit against the interpreter on the
+/// array-level program (numpy's kernels) and on the lowered one; the sum
+/// (numpy adds pairwise, the loops in order) against the lowered one, and
+/// against numpy where every partial sum is exact.
+#[test]
+fn half_floats_through_the_pipeline() {
+    type FromF64 = fn(f64) -> u16;
+    let kinds: [(&str, &[u16], f64, FromF64); 2] = [
+        ("bf16", &BF16_SPECIALS, 2f64.powi(-128), |v| bf16::from_f64(v).to_bits()),
+        ("f16", &F16_SPECIALS, 2f64.powi(-18), |v| f16::from_f64(v).to_bits()),
+    ];
+    for (t, specials, tiny, from) in kinds {
+        let (a_bits, b_bits) = half_pairs(specials, 200, tiny, from);
+        let n = a_bits.len();
+        let src = format!(
+            "func.func @add(%a: tensor<{n}x{t}>, %b: tensor<{n}x{t}>) -> tensor<{n}x{t}> {{
+  %r = array.add %a, %b : tensor<{n}x{t}>
+  func.return %r : tensor<{n}x{t}>
+}}
+func.func @mul(%a: tensor<{n}x{t}>, %b: tensor<{n}x{t}>) -> tensor<{n}x{t}> {{
+  %r = array.mul %a, %b : tensor<{n}x{t}>
+  func.return %r : tensor<{n}x{t}>
+}}
+func.func @div(%a: tensor<{n}x{t}>, %b: tensor<{n}x{t}>) -> tensor<{n}x{t}> {{
+  %r = array.div %a, %b : tensor<{n}x{t}>
+  func.return %r : tensor<{n}x{t}>
+}}
+func.func @from_f32(%x: tensor<{n}xf32>) -> tensor<{n}x{t}> {{
+  %r = array.cast %x : tensor<{n}xf32> -> tensor<{n}x{t}>
+  func.return %r : tensor<{n}x{t}>
+}}
+func.func @to_f32(%x: tensor<{n}x{t}>) -> tensor<{n}xf32> {{
+  %r = array.cast %x : tensor<{n}x{t}> -> tensor<{n}xf32>
+  func.return %r : tensor<{n}xf32>
+}}
+func.func @sum(%x: tensor<?x{t}>) -> tensor<{t}> {{
+  %r = array.reduce sum %x dims [0] : tensor<?x{t}> -> tensor<{t}>
+  func.return %r : tensor<{t}>
+}}
+"
+        );
+        let (array_ctx, array_module) = parse(&src, &format!("{t}.axir"));
+        let (mut ctx, module) = parse(&src, &format!("{t}.axir"));
+        array_to_loop(&mut ctx, module);
+        let compiled = jit(&ctx, module);
+        let half = |bits: &[u16]| if t == "bf16" { bf16_array(bits) } else { f16_array(bits) };
+        let (a, b) = (half(&a_bits), half(&b_bits));
+        // f32 inputs: the half values, and next to them exact ties, just
+        // above and below ties, f32 subnormals and values that overflow.
+        let drop = if t == "bf16" { 16 } else { 13 };
+        let mut x32: Vec<f32> = (a.to_f64_vec().into_iter().enumerate())
+            .map(|(i, v)| {
+                let bits = (v as f32).to_bits();
+                f32::from_bits(match i % 5 {
+                    0 => bits,
+                    1 => bits | (1 << (drop - 1)),
+                    2 => bits | (1 << (drop - 1)) | 1,
+                    3 => bits.wrapping_sub(1),
+                    _ => bits >> (i % 31),
+                })
+            })
+            .collect();
+        x32[..6].copy_from_slice(&[f32::MAX, f32::MIN, 65520.0, -65519.0, f32::MIN_POSITIVE / 3.0, -0.0]);
+        let x32 = NdArray::from_vec(vec![n], x32).unwrap();
+        for (name, inputs) in [
+            ("add", vec![a.clone(), b.clone()]),
+            ("mul", vec![a.clone(), b.clone()]),
+            ("div", vec![a.clone(), b.clone()]),
+            ("from_f32", vec![x32]),
+            ("to_f32", vec![a.clone()]),
+        ] {
+            let lowered = interp(&ctx, module, name, &inputs);
+            let got = run_compiled(&ctx, module, &compiled, name, &inputs, &lowered);
+            assert_matches(&format!("{name} ({t})"), &got, &lowered, Compare::Exact);
+            let numpy = interp(&array_ctx, array_module, name, &inputs);
+            assert_matches(&format!("{name} ({t}, numpy)"), &got, &numpy, Compare::Exact);
+        }
+        // Sums: the finite values in order; 250 times the smallest subnormal
+        // (every partial sum exact: the bits count them), also with -0 and a
+        // NaN.
+        let finite: Vec<u16> = a_bits.iter().copied().filter(|v| v & 0x7fff < 0x7800).collect();
+        let mut tiny_sum = vec![0x0001u16; 250];
+        let sum_of_tiny = half(&tiny_sum);
+        tiny_sum[7] = 0x8000;
+        let with_neg_zero = half(&tiny_sum);
+        tiny_sum[100] = specials[11];
+        for x in [half(&finite), sum_of_tiny.clone(), with_neg_zero, half(&tiny_sum), half(&[0x8000])] {
+            let inputs = [x];
+            let lowered = interp(&ctx, module, "sum", &inputs);
+            let got = compiled.function("sum").and_then(|f| f.call_arrays(&inputs)).unwrap();
+            assert_matches(&format!("sum ({t})"), &got, &lowered, Compare::Exact);
+        }
+        let got =
+            compiled.function("sum").and_then(|f| f.call_arrays(std::slice::from_ref(&sum_of_tiny))).unwrap();
+        assert_eq!(half_bits(&got[0], 0), 250, "250 smallest {t} subnormals");
+        let numpy = interp(&array_ctx, array_module, "sum", &[sum_of_tiny]);
+        assert_matches(&format!("sum ({t}, numpy)"), &got, &numpy, Compare::Exact);
+    }
+}
+
+/// Hand-written loop-level bf16 (`test/mlir/bf16.axir`): arithmetic, sign
+/// ops, comparisons and selects directly on bf16; conversions from f32, f64
+/// and integers that a second rounding would get wrong; constants, vectors,
+/// a vector reduction, a parallel and a loop-carried reduction. Bit for bit
+/// against the interpreter, a few results against known bits too, and no
+/// `bfloat` reaches LLVM.
+#[test]
+fn bf16_loop_level() {
+    let (ctx, m) = load("test/mlir/bf16.axir");
+    let ir = axir_mlir::to_llvm_ir(&ctx, m).unwrap_or_else(|d| panic!("{}", plain(&ctx, &d)));
+    assert!(!ir.contains("bfloat"), "LLVM must not see bfloat values:\n{ir}");
+    let c = jit(&ctx, m);
+    let (a_bits, b_bits) = half_pairs(&BF16_SPECIALS, 200, 2f64.powi(-128), |v| bf16::from_f64(v).to_bits());
+    let (a, b) = (bf16_array(&a_bits), bf16_array(&b_bits));
+    let n = a_bits.len();
+    let want = interp(&ctx, m, "direct", &[a.clone(), b.clone()]);
+    let got = run_compiled(&ctx, m, &c, "direct", &[a, b], &want);
+    assert_matches("direct", &got, &want, Compare::Exact);
+    // Pairs (a, b) = (specials[i], specials[j]) are at i * 20 + j.
+    let at = |i: usize, j: usize| i * BF16_SPECIALS.len() + j;
+    let (sum, prod) = (&got[0], &got[1]);
+    assert_eq!(half_bits(sum, at(2, 2)), 0x0002, "smallest subnormal + itself");
+    assert_eq!(half_bits(sum, at(4, 2)), 0x0080, "largest subnormal + smallest: the smallest normal");
+    assert_eq!(half_bits(sum, at(12, 14)), 0x3f80, "1 + half an ulp: a tie, to even");
+    assert_eq!(half_bits(sum, at(13, 14)), 0x3f82, "1 + ulp + half an ulp: a tie, to even");
+    assert_eq!(half_bits(sum, at(7, 7)), 0x7f80, "largest + largest: inf");
+    assert_eq!(half_bits(sum, at(1, 1)), 0x8000, "-0 + -0");
+    assert_eq!(half_bits(prod, at(2, 15)), 0x0000, "smallest subnormal / 2: a tie, to even (0)");
+    assert_eq!(half_bits(prod, at(18, 15)), 0x0002, "3 * smallest subnormal / 2: a tie, to even (2)");
+    assert_eq!(half_bits(prod, at(6, 15)), 0x0040, "smallest normal / 2");
+    assert_eq!(half_bits(&got[4], at(2, 0)), 0x8001, "negf of the smallest subnormal");
+
+    // Conversions: f32 and f64 just above a bf16 tie that the other format
+    // rounds onto the tie; integers above 2^24 (i32) and 2^53 (i64) alike.
+    let ties_f64 = [
+        1.0 + 2f64.powi(-8) + 2f64.powi(-30), // 1 + half an ulp + a bit: 0x3f81
+        2f64.powi(-134) * (1.0 + 2f64.powi(-30)), // just above half the smallest subnormal: 0x0001
+        -(2f64.powi(-134)),                   // a tie: -0
+        3.0 * 2f64.powi(-134),                // a tie: 0x0002
+        f64::from(f32::MAX) * 1.5,            // inf
+        2f64.powi(-1000),                     // 0
+    ];
+    let ints: [i64; 6] = [
+        (1 << 24) + (1 << 16) + 1,
+        -((1 << 24) + (1 << 16) + 1),
+        i32::MAX.into(),
+        i32::MIN.into(),
+        1 << 16,
+        -3,
+    ];
+    let longs: [i64; 6] = [
+        (1 << 56) + (1 << 48) + 1,
+        -((1 << 56) + (1 << 48) + 1),
+        i64::MAX,
+        i64::MIN,
+        -1,
+        (1 << 53) + (1 << 45),
+    ];
+    let k = 2 * BF16_SPECIALS.len() + ties_f64.len();
+    let mut d: Vec<f64> = BF16_SPECIALS.iter().map(|&v| f64::from(bf16::from_bits(v).to_f32())).collect();
+    d.extend(values(BF16_SPECIALS.len(), 23).into_iter().map(|v| v * 2f64.powi(-128)));
+    d.extend(ties_f64);
+    let mut f: Vec<f32> = d.iter().map(|&v| v as f32).collect();
+    f[..4].copy_from_slice(&[
+        f32::from_bits(0x0001_8000),
+        f32::from_bits(0x0000_8000),
+        f32::MAX,
+        f32::from_bits(0x3f80_8001),
+    ]);
+    let i: Vec<i32> = (0..k).map(|j| ints[j % ints.len()] as i32).collect();
+    let l: Vec<i64> = (0..k).map(|j| longs[j % longs.len()]).collect();
+    let inputs = [
+        NdArray::from_vec(vec![k], f).unwrap(),
+        NdArray::from_vec(vec![k], d).unwrap(),
+        NdArray::from_vec(vec![k], i).unwrap(),
+        NdArray::from_vec(vec![k], l).unwrap(),
+    ];
+    let want = interp(&ctx, m, "casts", &inputs);
+    let got = run_compiled(&ctx, m, &c, "casts", &inputs, &want);
+    assert_matches("casts", &got, &want, Compare::Exact);
+    assert_eq!(half_bits(&got[0], 0), 0x0002, "f32 1.5 * smallest bf16 subnormal: a tie, to even");
+    assert_eq!(half_bits(&got[0], 1), 0x0000, "f32 half the smallest bf16 subnormal: a tie, to even");
+    assert_eq!(half_bits(&got[0], 2), 0x7f80, "f32::MAX: inf");
+    assert_eq!(half_bits(&got[0], 3), 0x3f81, "f32 just above a tie");
+    let off = 2 * BF16_SPECIALS.len();
+    let f64_bits: Vec<u16> = (0..ties_f64.len()).map(|j| half_bits(&got[1], off + j)).collect();
+    assert_eq!(f64_bits, [0x3f81, 0x0001, 0x8000, 0x0002, 0x7f80, 0x0000], "f64 to bf16: one rounding");
+    assert_eq!(half_bits(&got[2], 0), 0x4b81, "2^24 + 2^16 + 1 to bf16: one rounding");
+    assert_eq!(half_bits(&got[3], 0), 0x5b81, "2^56 + 2^48 + 1 to bf16: one rounding");
+    assert_eq!(half_bits(&got[3], 1), 0xdb81);
+    assert_eq!(half_bits(&got[4], 4), 0x5f80, "u64::MAX to bf16: 2^64");
+
+    // Vectors, with a constant of subnormals and infinities.
+    for seed in [24, 25] {
+        let mut v: Vec<u16> =
+            values(16, seed).into_iter().map(|x| bf16::from_f64(x * 2f64.powi(-64)).to_bits()).collect();
+        v[..6].copy_from_slice(&[0x0001, 0x007f, 0x7f7f, 0x8000, 0x7fc0, 0x0080]);
+        check(&ctx, m, &c, "vec", &[bf16_array(&v)], Compare::Exact);
+    }
+    // Reductions: max in a loop.parallel, a sum carried by a loop.for.
+    let x = bf16_array(&a_bits[..n / 2]);
+    check(&ctx, m, &c, "pmax", std::slice::from_ref(&x), Compare::Exact);
+    check(&ctx, m, &c, "sum", &[x], Compare::Exact);
+    let tiny = bf16_array(&[0x0001; 100]);
+    check(&ctx, m, &c, "sum", std::slice::from_ref(&tiny), Compare::Exact);
+    let got = c.function("sum").and_then(|f| f.call_arrays(&[tiny])).unwrap();
+    assert_eq!(half_bits(&got[0], 0), 100, "100 smallest subnormals");
+}
+
+/// Signed and unsigned integer types have no `arith` semantics: `compile`
+/// and `to_mlir` refuse them with an error at each op and function that
+/// uses one, naming the type, and nothing panics.
+#[test]
+fn signed_and_unsigned_integers_are_refused() {
+    let src = "func.func @signed(%x: memref<4xsi32>, %out: memref<4xsi32> {loop.output}) {
+  %c0 = arith.constant 0 : index
+  %v = loop.load %x[%c0] : memref<4xsi32>
+  loop.store %v, %out[%c0] : memref<4xsi32>
+  func.return
+}
+func.func @unsigned(%y: ui8) -> ui8 {
+  func.return %y : ui8
+}
+";
+    let (ctx, m) = parse(src, "signedness.axir");
+    let why = "integer types ({}) have no arith semantics; use signless integers";
+    let expected = [
+        ("signedness.axir:1:1: error: 'func.func' op @signed: signed and unsigned ", "si32"),
+        ("signedness.axir:3:8: error: 'loop.load' op signed and unsigned ", "si32"),
+        ("signedness.axir:4:3: error: 'loop.store' op signed and unsigned ", "si32"),
+        ("signedness.axir:7:1: error: 'func.func' op @unsigned: signed and unsigned ", "ui8"),
+        ("signedness.axir:8:3: error: 'func.return' op signed and unsigned ", "ui8"),
+    ];
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let compiled = compile(&ctx, m, &CompileOptions::default()).map(|_| ());
+        (compiled, axir_mlir::to_mlir(&ctx, m, false).map(|_| ()))
+    }));
+    let (compiled, translated) = run.expect("refusing signed and unsigned integers must not panic");
+    for (what, result) in [("compile", compiled), ("to_mlir", translated)] {
+        let diags = result.expect_err("signed and unsigned integers must be refused");
+        let text = plain(&ctx, &diags);
+        assert_eq!(diags.len(), expected.len(), "{what}: one error per op and function:\n{text}");
+        for (at, ty) in expected {
+            let line = format!("{at}{}", why.replace("{}", ty));
+            assert!(text.contains(&line), "{what}: missing `{line}` in:\n{text}");
+        }
+    }
+}
+
+/// What the bf16 translation does not write out is a located error: a
+/// truncation with an explicit rounding mode, an integer wider than 64 bits.
+#[test]
+fn bf16_refusals_are_located() {
+    let src = r#"func.func @f(%x: f32, %y: i128) -> (bf16, bf16) {
+  %0 = "arith.truncf"(%x) {roundingmode = #arith.roundingmode<toward_zero>} : (f32) -> bf16
+  %1 = arith.sitofp %y : i128 to bf16
+  func.return %0, %1 : bf16, bf16
+}
+"#;
+    let (ctx, m) = parse(src, "bf16-refused.axir");
+    let diags = axir_mlir::to_mlir(&ctx, m, false).expect_err("both ops must be refused");
+    let text = plain(&ctx, &diags);
+    assert_eq!(diags.len(), 2, "{text}");
+    assert!(text.contains("bf16-refused.axir:2:8: error: 'arith.truncf' op with a rounding mode"), "{text}");
+    assert!(
+        text.contains(
+            "bf16-refused.axir:3:8: error: 'arith.sitofp' op to bf16 supports integers of at most 64 bits"
+        ),
+        "{text}"
+    );
 }

@@ -322,22 +322,9 @@ fn numpy_programs() {
     assert!(failures.is_empty(), "{} of {ran} axrun cases failed", failures.len());
 }
 
-/// Why bf16 cases fail on the cpu backend.
-const BF16: &str = "bf16 subnormal results come out as zero: the compiled code computes bf16 in f32 and LLVM's f32->bf16 truncation on x86-64 flushes subnormals (the interpreter and numpy round them)";
 /// Cases the cpu backend cannot run or gets wrong yet, each with the
 /// reason. The list only shrinks: a listed case that passes fails the test.
-const CPU_KNOWN_FAILURES: &[(&str, &str)] = &[
-    ("binary/add.float.bf16", BF16),
-    ("binary/atan2.float.bf16", BF16),
-    ("binary/copysign.float.bf16", BF16),
-    ("binary/div.float.bf16", BF16),
-    ("binary/fmod.float.bf16", BF16),
-    ("binary/mul.float.bf16", BF16),
-    ("binary/pow.float.bf16", BF16),
-    ("binary/rem.float.bf16", BF16),
-    ("binary/sub.float.bf16", BF16),
-    ("select/float.bf16_dyn", BF16),
-];
+const CPU_KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 /// Every case on the default pipeline (array-to-loop-pipeline, MLIR, LLVM,
 /// native code), against numpy's results with the comparison rules of
