@@ -28,7 +28,9 @@ repo_root = os.path.dirname(config.test_source_root)
 config.test_exec_root = os.path.join(repo_root, "target", "lit")
 
 llvm_bin_dir = "/usr/lib/llvm-22/bin"
-axopt_dir = os.environ.get("AXIR_BIN_DIR") or os.path.join(repo_root, "target", "debug")
+# Absolute: tests run in their own directories, so a relative PATH entry
+# would find nothing.
+axopt_dir = os.path.abspath(os.environ.get("AXIR_BIN_DIR") or os.path.join(repo_root, "target", "debug"))
 if not os.access(os.path.join(axopt_dir, "axopt"), os.X_OK):
     lit_config.fatal(
         "axopt not found in %s: run `cargo build -p axopt`, or set AXIR_BIN_DIR "
