@@ -7,8 +7,9 @@
 //!
 //! - `arith`, `math`, `vector`, `func.return`, `func.call`: unchanged (our
 //!   generic form is MLIR's), except `vector.fma` → `math.fma`, whose
-//!   lowering keeps the single rounding, and scalar f32 `math.exp` →
-//!   `func.call` of a function defined in the module (`mathlib`);
+//!   lowering keeps the single rounding, and scalar f32 `math.exp`, `log`,
+//!   `log2`, `log10`, `tanh` → `func.call` of a function defined in the
+//!   module (`mathlib`);
 //! - `func.func`: argument and result attributes (`loop.output`) dropped,
 //!   `llvm.emit_c_interface` added to definitions;
 //! - `loop.for` → `scf.for`; `loop.parallel` → `scf.parallel`, whose
@@ -363,8 +364,9 @@ impl Emitter<'_> {
                 self.libm.insert((func, ty));
                 self.line(depth, &text, loc);
             }
-            // Scalar f32 math.exp: a function defined in the module, which
-            // LLVM inlines and vectorizes (upstream calls libm per element).
+            // Scalar f32 exp, log, log2, log10, tanh: a function defined in
+            // the module, which LLVM inlines and vectorizes (upstream calls
+            // libm per element).
             _ if name.starts_with("math.") && self.defined_function(op).is_some() => {
                 let (func, definition) = self.defined_function(op).expect("checked by the guard");
                 let text = format!(
