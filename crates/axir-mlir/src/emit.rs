@@ -7,7 +7,9 @@
 //!
 //! - `arith`, `math`, `vector`, `func.return`, `func.call`: unchanged (our
 //!   generic form is MLIR's), except `vector.fma` → `math.fma`, whose
-//!   lowering keeps the single rounding;
+//!   lowering keeps the single rounding, and scalar f32 `math.exp`, `log`,
+//!   `log2`, `log10`, `tanh` → `func.call` of a function defined in the
+//!   module (`mathlib`);
 //! - `func.func`: argument and result attributes (`loop.output`) dropped,
 //!   `llvm.emit_c_interface` added to definitions;
 //! - `loop.for` → `scf.for`; `loop.parallel` → `scf.parallel`, whose
@@ -109,6 +111,7 @@ pub fn emit_module(ctx: &Context, module: OpId) -> Result<Emitted, Vec<Diagnosti
         diags: Vec::new(),
         locations: HashMap::new(),
         libm: std::collections::BTreeSet::new(),
+        defined: std::collections::BTreeSet::new(),
         checks: None,
     };
     e.op(module, 0);
@@ -166,6 +169,9 @@ struct Emitter<'c> {
     locations: HashMap<(String, u32, u32), Location>,
     /// libm functions called by the translation, declared in the module.
     libm: std::collections::BTreeSet<(&'static str, String)>,
+    /// Functions of `mathlib` called by the translation, defined in the
+    /// module: `(name, definition)`.
+    defined: std::collections::BTreeSet<(&'static str, &'static str)>,
     /// The checks of the function being translated, if it has any.
     checks: Option<CheckState>,
 }
@@ -289,6 +295,9 @@ impl Emitter<'_> {
                         "\"func.func\"() <{{function_type = ({ty}) -> {ty}, sym_name = \"{func}\", sym_visibility = \"private\"}}> ({{\n}}) : () -> ()\n"
                     ));
                 }
+                for (_, definition) in std::mem::take(&mut self.defined) {
+                    self.out.push_str(definition);
+                }
                 self.indent(depth);
                 self.out.push_str("}) : () -> ()");
                 let l = self.loc(loc);
@@ -362,6 +371,21 @@ impl Emitter<'_> {
                 self.libm.insert((func, ty));
                 self.line(depth, &text, loc);
             }
+            // Scalar f32 exp, log, log2, log10, tanh: a function defined in
+            // the module, which LLVM inlines and vectorizes (upstream calls
+            // libm per element).
+            _ if name.starts_with("math.") && self.defined_function(op).is_some() => {
+                let (func, definition) = self.defined_function(op).expect("checked by the guard");
+                let text = format!(
+                    "{}\"func.call\"({}) <{{callee = @{func}}}> : ({}) -> ({})",
+                    self.results_prefix(op),
+                    self.names(ctx.operands(op)),
+                    self.types(ctx.operands(op)),
+                    self.types(ctx.results(op))
+                );
+                self.defined.insert((func, definition));
+                self.line(depth, &text, loc);
+            }
             "loop.assert" => self.assert(op, depth),
             "loop.subview" => self.subview(op, depth),
             "loop.view" => self.view(op, depth),
@@ -393,6 +417,13 @@ impl Emitter<'_> {
         let callee = ctx.attr(call, axir_builtin::CALLEE_ATTR).and_then(|a| ctx.attr_as_symbol(a));
         let target = callee.and_then(|name| ctx.lookup_symbol_from(call, name));
         target.is_some_and(|f| !function_checks(ctx, f).is_empty())
+    }
+
+    /// The `mathlib` function computing `op` and its definition, if there is one.
+    fn defined_function(&self, op: OpId) -> Option<(&'static str, &'static str)> {
+        let result = *self.ctx.results(op).first()?;
+        let ty = self.ty(self.ctx.value_type(result));
+        crate::mathlib::defined_function(self.ctx.op_name(op), &ty)
     }
 
     /// The libm function computing a scalar f32/f64 `math.expm1`/`math.log1p`.

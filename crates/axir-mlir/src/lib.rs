@@ -16,6 +16,9 @@
 //!
 //! # Code map
 //! - `emit`: the translation, as MLIR text with `.axir` locations (no MLIR).
+//! - `mathlib`: math functions the translation defines in the module (f32
+//!   `exp`, `log`, `log2`, `log10`, `tanh`, vectorizable), as MLIR text (no
+//!   MLIR).
 //! - `signature`: the calling signature of each function (no MLIR).
 //! - `mlir`: the MLIR session: parse, verify, lower, diagnostics (melior).
 //! - `engine`: the FFI boundary; the only module with `unsafe` code.
@@ -53,6 +56,7 @@ mod emit;
 mod engine;
 pub mod error;
 mod header;
+mod mathlib;
 mod mlir;
 pub mod signature;
 

@@ -13,11 +13,25 @@
 //! `loop.parallel` over the *row dims* (those that index the group's
 //! reductions), inner `loop.parallel` over the other dims. Softmax over rows
 //! is then, per row, a max loop, a sum loop and a store loop.
+//!
+//! **Staging through the output row.** An expensive value that the row's
+//! reductions read and the store loop reads at its own point (softmax's
+//! `exp(x - max)`) would be computed twice per element: once in the
+//! reduction's loop and once in the store loop. When it has the output's
+//! shape and element type, it is instead stored into the output's row by a
+//! loop of its own before the reductions, and both read it back from there:
+//! computed once, in a `loop.parallel` (which LLVM vectorizes, unlike the
+//! in-order reduction loop), with no buffer allocated. The store loop then
+//! overwrites each element after reading it ([`Lowering::staged_value`]
+//! has the conditions that make this safe).
 
 use super::builder::Emitter;
 use super::scalar::{self, Elem};
 use axir_array::ops::{binary_op, i64_array_attr, slice_specs, unary_op};
-use axir_array::transforms::roles::{is_row_indexed, root_roles, used_dims, GroupRoles};
+use axir_array::transforms::op_cost;
+use axir_array::transforms::roles::{
+    is_elementwise, is_row_indexed, is_row_op, operand_roles, root_roles, used_dims, GroupRoles, Role, Roles,
+};
 use axir_array::transforms::{ShapeInfo, SymDim};
 use axir_ir::{AttributeData, Context, DenseData, Diagnostic, FloatKind, OpId, TypeData, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -37,6 +51,27 @@ pub(crate) enum Ix {
 pub(crate) struct BufferRef {
     /// The memref (a buffer or a view of one).
     pub memref: Value,
+}
+
+/// A value whose chain of ops in the group costs at least this many flops
+/// per element ([`op_cost`]: one transcendental function) is staged through
+/// the output row when it can be; cheaper ones are recomputed, which costs
+/// less than a store and a load.
+const STAGE_MIN_COST: u32 = 8;
+
+/// Where the loops of one output's nest read the values of its group.
+#[derive(Default)]
+struct Reads {
+    /// The sites at which the store loop itself reads each value (outside
+    /// the loops of reductions).
+    direct: FxHashMap<Value, Vec<Roles>>,
+    /// Every site, those inside reductions included.
+    all: FxHashMap<Value, Vec<Roles>>,
+    /// The values read inside the loop of a reduction.
+    in_reductions: FxHashSet<Value>,
+    /// False when some operand is read other than point by point (a matrix
+    /// product's, a reshape's): the sites are then not all known.
+    complete: bool,
 }
 
 /// The body of a [`Lowering::fold`]: given the induction variables and the
@@ -722,6 +757,14 @@ impl<'a, 'c> Lowering<'a, 'c> {
                 }
                 true
             });
+            let staged = if roles.irregular || inner.is_empty() {
+                None
+            } else {
+                let inner_others: Vec<Value> = inner_stores.iter().map(|&(v, _)| v).collect();
+                let row_others: Vec<(Value, Roles)> =
+                    row_stores.iter().map(|(v, _, r)| (*v, r.clone())).collect();
+                self.staged_value(primary, &outer, &inner_others, &row_others)
+            };
             let c0 = self.e.index(0);
             let outer_ub: Vec<Value> = outer.iter().map(|&k| self.dim(pd[k])).collect();
             let inner_ub: Vec<Value> = inner.iter().map(|&k| self.dim(pd[k])).collect();
@@ -733,6 +776,18 @@ impl<'a, 'c> Lowering<'a, 'c> {
                 }
             }
             let mut result = Ok(());
+            if let Some(v) = staged {
+                // The staging loop, before anything reads the value: from
+                // here to the end of this nest, the value is read from `dest`.
+                let f = self.e.enter_parallel(&inner_ub);
+                let mut at = point.clone();
+                for (&k, &iv) in inner.iter().zip(&f.ivs) {
+                    at[k] = iv;
+                }
+                result = self.store(v, dest, &at);
+                self.e.exit_parallel(f);
+                self.leaves.insert(v, BufferRef { memref: dest });
+            }
             for (v, m, r) in row_stores {
                 let vidx: Vec<Value> = r
                     .iter()
@@ -765,9 +820,145 @@ impl<'a, 'c> Lowering<'a, 'c> {
             if let Some(f) = outer_frame {
                 self.e.exit_parallel(f);
             }
+            if let Some(v) = staged {
+                // Later nests (other outputs) compute it again: `dest` now
+                // holds the primary.
+                self.leaves.remove(&v);
+            }
             result?;
         }
         Ok(())
+    }
+
+    /// The sites at which storing `root`, read at `start`, reads each value
+    /// of the group.
+    fn reads_from(&self, root: Value, start: Roles) -> Reads {
+        let ctx = &*self.e.ctx;
+        let mut out = Reads { complete: true, ..Reads::default() };
+        // (value, roles, read inside a reduction's loop)
+        let mut stack = vec![(root, start, false)];
+        let mut seen: FxHashSet<(Value, Roles, bool)> = FxHashSet::default();
+        while let Some((v, roles, inside)) = stack.pop() {
+            if !seen.insert((v, roles.clone(), inside)) {
+                continue;
+            }
+            if inside {
+                out.in_reductions.insert(v);
+            } else {
+                out.direct.entry(v).or_default().push(roles.clone());
+            }
+            out.all.entry(v).or_default().push(roles.clone());
+            let Some(op) = ctx.defining_op(v).filter(|o| self.members.contains(o)) else { continue };
+            let inside = inside || is_row_op(ctx, op);
+            for i in 0..ctx.operands(op).len() {
+                match operand_roles(ctx, self.shapes, op, i, &roles) {
+                    Some(r) => stack.push((ctx.operand(op, i), r, inside)),
+                    None => out.complete = false,
+                }
+            }
+        }
+        out
+    }
+
+    /// The flops per element of computing `v` in the group: its op and the
+    /// ops it reads, up to the group's inputs and reductions.
+    fn chain_cost(&self, v: Value) -> u32 {
+        let ctx = &*self.e.ctx;
+        let mut seen: FxHashSet<OpId> = FxHashSet::default();
+        let mut stack = vec![v];
+        let mut cost = 0u32;
+        while let Some(v) = stack.pop() {
+            let Some(op) = ctx.defining_op(v).filter(|o| self.members.contains(o)) else { continue };
+            if is_row_op(ctx, op) || !seen.insert(op) {
+                continue;
+            }
+            cost = cost.saturating_add(op_cost(ctx, op));
+            stack.extend(ctx.operands(op).iter().copied());
+        }
+        cost
+    }
+
+    /// The value of the group to stage through `primary`'s output row, if
+    /// one is worth it and safe. `outer` are the dims of the row loops,
+    /// `inner_others` the other outputs stored in the store loop,
+    /// `row_others` those stored once per row (before it), with their sites.
+    ///
+    /// The staging loop writes the value at every point of the current row
+    /// of the output; the reductions of the row then read it, and the store
+    /// loop reads it at its own point before overwriting that point. So:
+    ///
+    /// - it is an elementwise op of the group, not the primary itself, with
+    ///   the primary's dims and element type (the output holds it exactly,
+    ///   so reading it back gives the same bits);
+    /// - every read of it is in the current row (each row dim read by the
+    ///   row loop's index), every site known, no reduction recomputed per
+    ///   point (`irregular`, checked by the caller); reads for the outputs
+    ///   stored once per row come before the store loop, so they see it;
+    /// - the store loop reads it at most at its own point, and no other
+    ///   output of that loop reads it (it would see the primary once
+    ///   stored);
+    /// - a reduction reads it (whose in-order loop LLVM does not vectorize;
+    ///   the staging loop it does), and its chain costs at least
+    ///   [`STAGE_MIN_COST`]; the costliest wins.
+    fn staged_value(
+        &self,
+        primary: Value,
+        outer: &[usize],
+        inner_others: &[Value],
+        row_others: &[(Value, Roles)],
+    ) -> Option<Value> {
+        let ctx = &*self.e.ctx;
+        let pd = self.shapes.dims(primary)?;
+        let whole = root_roles(pd);
+        let mut reads = self.reads_from(primary, whole.clone());
+        if !reads.complete {
+            return None;
+        }
+        let mut read_by_others: FxHashSet<Value> = FxHashSet::default();
+        for &o in inner_others {
+            let r = self.reads_from(o, whole.clone());
+            if !r.complete {
+                return None;
+            }
+            read_by_others.extend(r.direct.keys().copied());
+        }
+        for (o, site) in row_others {
+            let r = self.reads_from(*o, site.clone());
+            if !r.complete {
+                return None;
+            }
+            for (v, sites) in r.all {
+                reads.all.entry(v).or_default().extend(sites);
+            }
+            reads.in_reductions.extend(r.in_reductions);
+        }
+        let primary_elem = self.elem(primary).ok()?;
+        let mut best: Option<(u32, Value)> = None;
+        for (&v, all) in &reads.all {
+            let Some(op) = ctx.defining_op(v).filter(|o| self.members.contains(o)) else { continue };
+            let direct = reads.direct.get(&v).map_or(&[][..], Vec::as_slice);
+            let ok = v != primary
+                && reads.in_reductions.contains(&v)
+                && is_elementwise(ctx, op)
+                && self.shapes.dims(v) == Some(pd)
+                && self.elem(v).ok() == Some(primary_elem)
+                && !read_by_others.contains(&v)
+                && direct.iter().all(|r| *r == whole)
+                && all.iter().all(|r| outer.iter().all(|&k| r.get(k) == Some(&Role::Dim(k as u32))));
+            if !ok {
+                continue;
+            }
+            let cost = self.chain_cost(v);
+            // Ties: the op created first, for a deterministic choice.
+            let better = match best {
+                None => true,
+                Some((c, b)) => cost > c || (cost == c && ctx.defining_op(v) < ctx.defining_op(b)),
+            };
+            if cost >= STAGE_MIN_COST && better {
+                best = Some((cost, v));
+            }
+        }
+        best.map(|(_, v)| v)
     }
 
     fn store(&mut self, v: Value, memref: Value, idx: &[Value]) -> Result<(), Diagnostic> {
