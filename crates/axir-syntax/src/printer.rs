@@ -242,6 +242,11 @@ impl<'a> OpAsmPrinter<'a> {
 
     /// Writes a value's name: `%0`, `%arg1`, `%3#1`.
     pub fn print_operand(&mut self, v: Value) {
+        // An erased value's slot may hold a newer value: never print its name.
+        if !self.ctx.is_value_alive(v) {
+            self.out.push_str("<<UNKNOWN SSA VALUE>>");
+            return;
+        }
         match self.names.value(v) {
             ValName::Num(n) => {
                 self.out.push('%');
@@ -490,7 +495,11 @@ impl<'a> OpAsmPrinter<'a> {
             }
             self.out.push_str(" = ");
         }
-        let custom = if self.opts.generic {
+        // Custom printers read their operands' types; IR with an erased
+        // operand (printed after a failed pass, unverified) gets the
+        // generic form, which marks what is missing.
+        let dangling = ctx.operands(op).iter().any(|&v| !ctx.is_value_alive(v));
+        let custom = if self.opts.generic || dangling {
             None
         } else {
             ctx.op_info(op).and_then(|i| i.interfaces.get::<CustomAssembly>()).copied()
@@ -552,7 +561,11 @@ impl<'a> OpAsmPrinter<'a> {
             if i > 0 {
                 self.out.push_str(", ");
             }
-            write_type(ctx, ctx.value_type(v), &mut self.out);
+            if ctx.is_value_alive(v) {
+                write_type(ctx, ctx.value_type(v), &mut self.out);
+            } else {
+                self.out.push_str("<<erased>>");
+            }
         }
         self.out.push_str(") -> ");
         let results = ctx.results(op);

@@ -303,3 +303,31 @@ fn empty_blocks_in_multi_block_regions_are_rejected_like_mlir() {
         "t.axir:1:1: error: empty block: expect at least a terminator\n\"t.x\"() ({\n^\n"
     );
 }
+
+/// IR a buggy pass left with an operand whose definition was erased (and
+/// its slot reused) prints without panicking, in the generic form, the
+/// operand marked: that is what `--verify-each=false` shows.
+#[test]
+fn erased_operands_print_as_unknown() {
+    let mut ctx = context();
+    let src = "func.func @f(%a: f32) -> f32 {\n  %c = test.constant 1.0 : f32\n  %0 = test.addf %a, %c : f32\n  return %0 : f32\n}\n";
+    let module = axir_syntax::parse_source(&mut ctx, src, "t.axir", &unregistered()).expect("parses");
+    let constant = ctx.walk(module).into_iter().find(|&o| ctx.op_name(o) == "test.constant").unwrap();
+    let add = ctx.walk(module).into_iter().find(|&o| ctx.op_name(o) == "test.addf").unwrap();
+    let old = ctx.result(constant, 0);
+    ctx.erase_op(constant);
+    // A new op may take the erased result's slot: its name must not appear.
+    let block = ctx.parent_block(add).unwrap();
+    let loc = ctx.unknown_loc();
+    let f32t = ctx.f32_type();
+    let mut b = axir_ir::OpBuilder::at(&mut ctx, axir_ir::InsertPoint::BlockStart(block));
+    b.create_named("other.value", loc, &[], &[f32t], &[]);
+    assert!(!ctx.is_value_alive(old));
+    for opts in [PrintOptions::default(), PrintOptions { generic: true, debug_info: false }] {
+        let text = axir_syntax::print_op(&ctx, module, &opts);
+        assert!(
+            text.contains("\"test.addf\"(%arg0, <<UNKNOWN SSA VALUE>>) : (f32, <<erased>>) -> f32"),
+            "{text}"
+        );
+    }
+}

@@ -573,9 +573,16 @@ pub fn fuse_block(ctx: &mut Context, block: BlockId, shapes: &ShapeInfo, config:
                 let mut members = group.members.clone();
                 members.sort_by_key(|m| pos.get(m).copied().unwrap_or(0));
                 // The root, then every value the group materializes for a
-                // reader outside it.
+                // reader outside it: an op that is not a member, or a member
+                // inlined into other groups too, whose copies there read the
+                // value as an input.
                 let read_outside = |m: OpId| {
-                    ctx.results(m).iter().any(|&r| ctx.uses(r).iter().any(|u| !members.contains(&u.op)))
+                    ctx.results(m).iter().any(|&r| {
+                        ctx.uses(r).iter().any(|u| {
+                            !members.contains(&u.op)
+                                || matches!(place.get(&u.op), Some(Place::Inlined(gs)) if gs.iter().any(|&h| h != g))
+                        })
+                    })
                 };
                 let outputs: Vec<OpId> = std::iter::once(group.root)
                     .chain(members.iter().copied().filter(|&m| {
