@@ -11,6 +11,7 @@ mod attributes;
 mod builder;
 mod context;
 mod diagnostic;
+pub mod effects;
 mod location;
 mod op_def;
 mod operation;

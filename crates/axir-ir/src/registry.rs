@@ -56,8 +56,11 @@ impl OpTraits {
     pub const IDEMPOTENT: OpTraits = OpTraits(1 << 13);
     /// `f(f(x)) == x`.
     pub const INVOLUTION: OpTraits = OpTraits(1 << 14);
+    /// No memory effect of its own: its effects are those of the ops in
+    /// its regions (control flow such as loops).
+    pub const RECURSIVE_MEMORY_EFFECTS: OpTraits = OpTraits(1 << 15);
 
-    const NAMES: [(OpTraits, &'static str); 15] = [
+    const NAMES: [(OpTraits, &'static str); 16] = [
         (Self::PURE, "Pure"),
         (Self::TERMINATOR, "Terminator"),
         (Self::SAME_OPERANDS_AND_RESULT_TYPE, "SameOperandsAndResultType"),
@@ -73,6 +76,7 @@ impl OpTraits {
         (Self::SAME_TYPE_OPERANDS, "SameTypeOperands"),
         (Self::IDEMPOTENT, "Idempotent"),
         (Self::INVOLUTION, "Involution"),
+        (Self::RECURSIVE_MEMORY_EFFECTS, "RecursiveMemoryEffects"),
     ];
 
     /// Whether every trait of `other` is present.

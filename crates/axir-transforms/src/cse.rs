@@ -7,12 +7,19 @@
 //! dominating block, or an op of an enclosing region, except across an
 //! `IsolatedFromAbove` op.
 //!
+//! **Read-only ops** (loads: [`MemoryEffects::READ`] and nothing else) are
+//! merged too, as MLIR's CSE does, but only with an equivalent earlier op
+//! of the same block and only when no op in between may write or free
+//! memory (by [`effects_of`], so an op of unknown effects, a call, or a
+//! loop whose body stores, counts as a write).
+//!
 //! Invariant: the table only holds ops that dominate the op being visited.
 //! Blocks are visited in dominator-tree order and each block (and each
 //! nested region) is a scope whose entries are dropped on exit; isolated
 //! regions start from an empty table. Each op is hashed once: the pass is
 //! linear in the size of the IR.
 
+use axir_ir::effects::{effects_of, MemoryEffects};
 use axir_ir::{BlockId, Context, OpId, OpTraits, RegionId, Value};
 use axir_pass::{Pass, PassFailure, PassInfo};
 use rustc_hash::{FxHashMap, FxHasher};
@@ -139,6 +146,8 @@ impl Driver<'_> {
 
     fn simplify_block(&mut self, block: BlockId) {
         let ops = self.ctx.block_ops(block);
+        // The read-only ops seen since the last op that may write memory.
+        let mut reads: FxHashMap<u64, SmallVec<[OpId; 1]>> = FxHashMap::default();
         for op in ops {
             if !self.ctx.is_op_alive(op) {
                 continue;
@@ -158,8 +167,50 @@ impl Driver<'_> {
                     self.scope_log = log;
                 }
             }
-            self.simplify_op(op);
+            if !self.simplify_effects(op, &mut reads) {
+                self.simplify_op(op);
+            }
         }
+    }
+
+    /// Handles an op that is not `Pure`: an op that may write memory ends
+    /// the merging of reads; a read-only op is merged with an equivalent
+    /// one in `reads`, or recorded there. Returns false for a `Pure` op,
+    /// which [`Self::simplify_op`] handles.
+    fn simplify_effects(&mut self, op: OpId, reads: &mut FxHashMap<u64, SmallVec<[OpId; 1]>>) -> bool {
+        let ctx = &*self.ctx;
+        if ctx.op_info(op).is_some_and(|i| i.has(OpTraits::PURE)) {
+            return false;
+        }
+        let effects = effects_of(ctx, op);
+        if effects.may_write() {
+            reads.clear();
+            return true;
+        }
+        let mergeable = effects == MemoryEffects::READ
+            && ctx.regions(op).is_empty()
+            && ctx.successors(op).is_empty()
+            && !ctx.results(op).is_empty()
+            && !ctx.op_info(op).is_some_and(|i| i.has(OpTraits::TERMINATOR));
+        if !mergeable {
+            return true;
+        }
+        let hash = structural_hash(ctx, op, false);
+        let existing =
+            reads.get(&hash).and_then(|list| list.iter().copied().find(|&e| equivalent(ctx, e, op, false)));
+        match existing {
+            Some(e) => {
+                let results: SmallVec<[Value; 2]> = self.ctx.results(op).into();
+                for (i, r) in results.into_iter().enumerate() {
+                    let to = self.ctx.result(e, i);
+                    self.ctx.replace_all_uses(r, to);
+                }
+                self.to_erase.push(op);
+                self.num_cse += 1;
+            }
+            None => reads.entry(hash).or_default().push(op),
+        }
+        true
     }
 
     fn simplify_op(&mut self, op: OpId) {

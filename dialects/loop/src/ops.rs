@@ -732,7 +732,7 @@ declare_op! {
     /// ```
     pub struct ForOp = "loop.for";
     summary = "sequential loop";
-    traits(OpTraits::SINGLE_BLOCK);
+    traits(OpTraits::SINGLE_BLOCK | OpTraits::RECURSIVE_MEMORY_EFFECTS);
     operands(Arity::AtLeast(3));
     results(Arity::ANY);
     regions(Arity::Exact(1));
@@ -760,7 +760,7 @@ declare_op! {
     /// ```
     pub struct ParallelOp = "loop.parallel";
     summary = "parallel loop nest with reductions";
-    traits(OpTraits::SINGLE_BLOCK);
+    traits(OpTraits::SINGLE_BLOCK | OpTraits::RECURSIVE_MEMORY_EFFECTS);
     operands(Arity::AtLeast(3));
     results(Arity::ANY);
     regions(Arity::Exact(1));
