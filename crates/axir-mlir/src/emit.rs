@@ -445,6 +445,27 @@ impl Emitter<'_> {
         Some((func, self.ty(ty)))
     }
 
+    /// The attribute dictionary of `op` (` {...}`, or empty).
+    fn attr_dict(&self, op: OpId) -> String {
+        let ctx = self.ctx;
+        if ctx.attrs(op).is_empty() {
+            return String::new();
+        }
+        let mut s = String::from(" {");
+        for (i, a) in ctx.attrs(op).iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            write_attr_name(ctx.ident_str(a.name), &mut s);
+            if !matches!(ctx.attr_data(a.value), AttributeData::Unit) {
+                s.push_str(" = ");
+                write_attr(ctx, a.value, &mut s);
+            }
+        }
+        s.push('}');
+        s
+    }
+
     /// `%r = "name"(operands) {attrs} : (types) -> (types)`.
     fn generic_text(&mut self, op: OpId, name: &str, keep_attrs: bool) -> String {
         let ctx = self.ctx;
@@ -452,19 +473,8 @@ impl Emitter<'_> {
         let results = ctx.results(op).to_vec();
         let mut s = self.results_prefix(op);
         let _ = write!(s, "\"{name}\"({})", self.names(&operands));
-        if keep_attrs && !ctx.attrs(op).is_empty() {
-            s.push_str(" {");
-            for (i, a) in ctx.attrs(op).iter().enumerate() {
-                if i > 0 {
-                    s.push_str(", ");
-                }
-                write_attr_name(ctx.ident_str(a.name), &mut s);
-                if !matches!(ctx.attr_data(a.value), AttributeData::Unit) {
-                    s.push_str(" = ");
-                    write_attr(ctx, a.value, &mut s);
-                }
-            }
-            s.push('}');
+        if keep_attrs {
+            s.push_str(&self.attr_dict(op));
         }
         let _ = write!(s, " : ({}) -> ({})", self.types(&operands), self.types(&results));
         s

@@ -1460,18 +1460,6 @@ fn half_bits(a: &NdArray, i: usize) -> u16 {
     }
 }
 
-/// Runs the array-to-loop pipeline on `module`.
-fn array_to_loop(ctx: &mut Context, module: OpId) {
-    let mut passes = axir_pass::PassRegistry::new();
-    axir_transforms::register_passes(&mut passes);
-    axir_array::register_passes(&mut passes);
-    axir_loop::register_passes(&mut passes);
-    axir_conversion::register_passes(&mut passes);
-    let mut pm = axir_pass::parse_pipeline("builtin.module(array-to-loop-pipeline)", &passes)
-        .unwrap_or_else(|e| panic!("pipeline: {}", e.render()));
-    pm.run(ctx, module).unwrap_or_else(|f| panic!("lowering failed: {}", plain(ctx, &f.diagnostics)));
-}
-
 /// Array-level f16 and bf16 programs (what axrun compiles): elementwise
 /// add, mul and div, casts from and to f32, a sum. The elementwise
 /// functions are checked bit for bit against the interpreter on the
@@ -1517,7 +1505,7 @@ func.func @sum(%x: tensor<?x{t}>) -> tensor<{t}> {{
         );
         let (array_ctx, array_module) = parse(&src, &format!("{t}.axir"));
         let (mut ctx, module) = parse(&src, &format!("{t}.axir"));
-        array_to_loop(&mut ctx, module);
+        lower_to_loop(&mut ctx, module);
         let compiled = jit(&ctx, module);
         let half = |bits: &[u16]| if t == "bf16" { bf16_array(bits) } else { f16_array(bits) };
         let (a, b) = (half(&a_bits), half(&b_bits));

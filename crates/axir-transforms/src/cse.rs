@@ -199,18 +199,22 @@ impl Driver<'_> {
         let existing =
             reads.get(&hash).and_then(|list| list.iter().copied().find(|&e| equivalent(ctx, e, op, false)));
         match existing {
-            Some(e) => {
-                let results: SmallVec<[Value; 2]> = self.ctx.results(op).into();
-                for (i, r) in results.into_iter().enumerate() {
-                    let to = self.ctx.result(e, i);
-                    self.ctx.replace_all_uses(r, to);
-                }
-                self.to_erase.push(op);
-                self.num_cse += 1;
-            }
+            Some(e) => self.replace(op, e),
             None => reads.entry(hash).or_default().push(op),
         }
         true
+    }
+
+    /// Replaces the results of `op` by those of its equivalent `existing`,
+    /// and erases `op` at the end of the pass.
+    fn replace(&mut self, op: OpId, existing: OpId) {
+        let results: SmallVec<[Value; 2]> = self.ctx.results(op).into();
+        for (i, r) in results.into_iter().enumerate() {
+            let to = self.ctx.result(existing, i);
+            self.ctx.replace_all_uses(r, to);
+        }
+        self.to_erase.push(op);
+        self.num_cse += 1;
     }
 
     fn simplify_op(&mut self, op: OpId) {
@@ -235,15 +239,7 @@ impl Driver<'_> {
             .get(&hash)
             .and_then(|list| list.iter().rev().copied().find(|&e| equivalent(ctx, e, op, commutative)));
         match existing {
-            Some(e) => {
-                let results: SmallVec<[Value; 2]> = self.ctx.results(op).into();
-                for (i, r) in results.into_iter().enumerate() {
-                    let to = self.ctx.result(e, i);
-                    self.ctx.replace_all_uses(r, to);
-                }
-                self.to_erase.push(op);
-                self.num_cse += 1;
-            }
+            Some(e) => self.replace(op, e),
             None => {
                 self.table.entry(hash).or_default().push(op);
                 self.scope_log.push((hash, op));

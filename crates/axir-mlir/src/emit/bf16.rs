@@ -59,9 +59,8 @@ use std::fmt::Write;
 use axir_ir::{
     float_bits_in_kind, AttributeData, Context, DenseData, FloatKind, Location, OpId, Type, TypeData,
 };
-use axir_syntax::write_attr;
 
-use super::{write_attr_name, Emitter};
+use super::Emitter;
 
 // MLIR's predicate numbers.
 const I_NE: i64 = 1;
@@ -335,27 +334,6 @@ impl Emitter<'_> {
             }
             None => f,
         }
-    }
-
-    /// The attribute dictionary of `op` (` {...}`, or empty).
-    fn attr_dict(&self, op: OpId) -> String {
-        let ctx = self.ctx;
-        if ctx.attrs(op).is_empty() {
-            return String::new();
-        }
-        let mut s = String::from(" {");
-        for (i, a) in ctx.attrs(op).iter().enumerate() {
-            if i > 0 {
-                s.push_str(", ");
-            }
-            write_attr_name(ctx.ident_str(a.name), &mut s);
-            if !matches!(ctx.attr_data(a.value), AttributeData::Unit) {
-                s.push_str(" = ");
-                write_attr(ctx, a.value, &mut s);
-            }
-        }
-        s.push('}');
-        s
     }
 
     /// Translates an op for which [`handles`] holds (see the module
