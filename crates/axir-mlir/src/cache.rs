@@ -610,14 +610,12 @@ impl JitCache {
 
     /// The function in `module`.
     fn find_function(&self, ctx: &Context, module: OpId) -> Result<FuncOp, CacheError> {
-        ctx.walk(module)
-            .into_iter()
-            .filter_map(|op| FuncOp::from_op(ctx, op))
-            .find(|f| f.name(ctx) == self.function)
-            .ok_or_else(|| CacheError::Compile {
+        ctx.lookup_symbol_in(module, &self.function).and_then(|op| FuncOp::from_op(ctx, op)).ok_or_else(
+            || CacheError::Compile {
                 function: self.function.clone(),
                 messages: format!("no function @{} in {}", self.function, self.file_name),
-            })
+            },
+        )
     }
 
     /// Parses the module and lowers it to the loop level as `variant` says:
@@ -749,9 +747,7 @@ fn dynamic_dims(ctx: &Context, f: FuncOp) -> [u8; MAX_ARGS] {
 /// already have those types).
 fn set_input_types(ctx: &mut Context, f: FuncOp, inputs: Vec<Type>) {
     let results = f.result_types(ctx).to_vec();
-    let fty = ctx.function_type(inputs, results);
-    let attr = ctx.type_attr(fty);
-    ctx.set_attr(f.op(), axir_builtin::FUNCTION_TYPE_ATTR, attr);
+    f.set_function_type(ctx, inputs, results);
 }
 
 /// Whether no two indices of the view reach the same element: with dims

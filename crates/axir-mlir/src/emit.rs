@@ -362,29 +362,16 @@ impl Emitter<'_> {
             // exist; scalar ones call libm instead, as numpy does.
             "math.expm1" | "math.log1p" if self.libm_name(op).is_some() => {
                 let (func, ty) = self.libm_name(op).expect("checked by the guard");
-                let x = ctx.operand(op, 0);
-                let text = format!(
-                    "{}\"func.call\"({}) <{{callee = @{func}}}> : ({ty}) -> {ty}",
-                    self.results_prefix(op),
-                    self.name(x)
-                );
                 self.libm.insert((func, ty));
-                self.line(depth, &text, loc);
+                self.call_instead(op, func, depth);
             }
             // Scalar f32 exp, log, log2, log10, tanh: a function defined in
             // the module, which LLVM inlines and vectorizes (upstream calls
             // libm per element).
             _ if name.starts_with("math.") && self.defined_function(op).is_some() => {
                 let (func, definition) = self.defined_function(op).expect("checked by the guard");
-                let text = format!(
-                    "{}\"func.call\"({}) <{{callee = @{func}}}> : ({}) -> ({})",
-                    self.results_prefix(op),
-                    self.names(ctx.operands(op)),
-                    self.types(ctx.operands(op)),
-                    self.types(ctx.results(op))
-                );
                 self.defined.insert((func, definition));
-                self.line(depth, &text, loc);
+                self.call_instead(op, func, depth);
             }
             "loop.assert" => self.assert(op, depth),
             "loop.subview" => self.subview(op, depth),
@@ -417,6 +404,20 @@ impl Emitter<'_> {
         let callee = ctx.attr(call, axir_builtin::CALLEE_ATTR).and_then(|a| ctx.attr_as_symbol(a));
         let target = callee.and_then(|name| ctx.lookup_symbol_from(call, name));
         target.is_some_and(|f| !function_checks(ctx, f).is_empty())
+    }
+
+    /// `op` as a `func.call` of `func`, which takes its operands and gives
+    /// its results.
+    fn call_instead(&mut self, op: OpId, func: &str, depth: usize) {
+        let ctx = self.ctx;
+        let text = format!(
+            "{}\"func.call\"({}) <{{callee = @{func}}}> : ({}) -> ({})",
+            self.results_prefix(op),
+            self.names(ctx.operands(op)),
+            self.types(ctx.operands(op)),
+            self.types(ctx.results(op))
+        );
+        self.line(depth, &text, ctx.op_location(op));
     }
 
     /// The `mathlib` function computing `op` and its definition, if there is one.

@@ -59,6 +59,13 @@ fn create_op(rw: &mut PatternRewriter<'_>, anchor: OpId, state: OperationState) 
     rw.result(op, 0)
 }
 
+/// Replaces `op` by a new one-result op `name(operands) : ty` at its place.
+fn replace_with_one(rw: &mut PatternRewriter<'_>, op: OpId, name: &str, operands: &[Value], ty: Type) {
+    let state = one_result_state(rw, name, operands, ty, op);
+    let new = create_op(rw, op, state);
+    rw.replace_op(op, &[new]);
+}
+
 fn one_result_state(
     rw: &mut PatternRewriter<'_>,
     name: &str,
@@ -328,9 +335,7 @@ impl RewritePattern for ReassociateConstants {
         let Some((name, Some(c), x, c_on_left)) = plan else { return false };
         let Some(c) = create_constant(rw, op, c) else { return false };
         let operands = if c_on_left { [c, x] } else { [x, c] };
-        let state = one_result_state(rw, name, &operands, ty, op);
-        let new = create_op(rw, op, state);
-        rw.replace_op(op, &[new]);
+        replace_with_one(rw, op, name, &operands, ty);
         true
     }
 }
@@ -359,9 +364,7 @@ impl RewritePattern for AddIOfNegatedMul {
             (None, None) => return false,
         };
         let ty = rw.value_type(rw.result(op, 0));
-        let state = one_result_state(rw, SubIOp::NAME, &[x, y], ty, op);
-        let new = create_op(rw, op, state);
-        rw.replace_op(op, &[new]);
+        replace_with_one(rw, op, SubIOp::NAME, &[x, y], ty);
         true
     }
 }
@@ -455,9 +458,7 @@ impl RewritePattern for SelectI1ToNot {
         {
             return false;
         }
-        let state = one_result_state(rw, XOrIOp::NAME, &[cond, b], ty, op);
-        let new = create_op(rw, op, state);
-        rw.replace_op(op, &[new]);
+        replace_with_one(rw, op, XOrIOp::NAME, &[cond, b], ty);
         true
     }
 }
@@ -500,9 +501,7 @@ impl RewritePattern for SelectToExtUI {
         } else {
             return false;
         };
-        let state = one_result_state(rw, ExtUIOp::NAME, &[source], ty, op);
-        let new = create_op(rw, op, state);
-        rw.replace_op(op, &[new]);
+        replace_with_one(rw, op, ExtUIOp::NAME, &[source], ty);
         true
     }
 }
@@ -542,9 +541,7 @@ impl RewritePattern for ExtOfExt {
         };
         let x = rw.operand(inner, 0);
         let ty = rw.value_type(rw.result(op, 0));
-        let state = one_result_state(rw, new_name, &[x], ty, op);
-        let new = create_op(rw, op, state);
-        rw.replace_op(op, &[new]);
+        replace_with_one(rw, op, new_name, &[x], ty);
         true
     }
 }
@@ -565,9 +562,7 @@ impl RewritePattern for TruncIOfTruncI {
         let Some(inner) = def::<TruncIOp>(rw, rw.operand(op, 0)) else { return false };
         let x = inner.input(rw);
         let ty = rw.value_type(rw.result(op, 0));
-        let state = one_result_state(rw, TruncIOp::NAME, &[x], ty, op);
-        let new = create_op(rw, op, state);
-        rw.replace_op(op, &[new]);
+        replace_with_one(rw, op, TruncIOp::NAME, &[x], ty);
         true
     }
 }
@@ -611,9 +606,7 @@ impl RewritePattern for TruncIOfExt {
             std::cmp::Ordering::Greater => TruncIOp::NAME,
             std::cmp::Ordering::Equal => return false,
         };
-        let state = one_result_state(rw, name, &[x], ty, op);
-        let new = create_op(rw, op, state);
-        rw.replace_op(op, &[new]);
+        replace_with_one(rw, op, name, &[x], ty);
         true
     }
 }

@@ -105,6 +105,14 @@ impl FuncOp {
         matches!(ctx.type_data(ty), TypeData::Function { .. }).then_some(ty)
     }
 
+    /// Replaces the signature. The entry block's argument types are the
+    /// caller's to keep in step.
+    pub fn set_function_type(self, ctx: &mut Context, inputs: Vec<Type>, results: Vec<Type>) {
+        let ty = ctx.function_type(inputs, results);
+        let attr = ctx.type_attr(ty);
+        ctx.set_attr(self.0, FUNCTION_TYPE_ATTR, attr);
+    }
+
     /// Argument types of the signature (empty when the op is malformed).
     pub fn input_types(self, ctx: &Context) -> &[Type] {
         function_parts(ctx, self.function_type(ctx)).0

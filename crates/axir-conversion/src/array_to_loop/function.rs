@@ -782,9 +782,7 @@ fn update_signature(
             None => Some(t),
         })
         .collect();
-    let fty = ctx.function_type(inputs.clone(), results);
-    let fattr = ctx.type_attr(fty);
-    ctx.set_attr(func, "function_type", fattr);
+    axir_builtin::FuncOp(func).set_function_type(ctx, inputs.clone(), results);
     let n_out = out_specs.len();
     let n_in = inputs.len() - n_out;
     let old: Vec<Attribute> = match ctx.attr(func, "arg_attrs").map(|a| ctx.attr_data(a).clone()) {
